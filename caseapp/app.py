@@ -1,0 +1,85 @@
+"""Composition root: settings → workspace → engine (migrated) → services. No Qt here."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from caseapp.db.migrate import UpgradeResult, upgrade
+from caseapp.db.session import Database, make_engine
+from caseapp.domain.errors import CaseappError
+from caseapp.i18n import _
+from caseapp.services.audit import AuditService
+from caseapp.services.cases import CaseService
+from caseapp.services.contacts import ContactService
+from caseapp.services.context import ServiceContext, system_clock
+from caseapp.services.evidence import EvidenceService
+from caseapp.services.links import LinkService
+from caseapp.services.parties import PartyService
+from caseapp.storage.evidence_store import EvidenceStore
+from caseapp.storage.workspace import Workspace, resolve_workspace
+
+
+@dataclass
+class App:
+    workspace: Workspace
+    db: Database
+    ctx: ServiceContext
+    upgrade: UpgradeResult | None
+    cases: CaseService
+    parties: PartyService
+    evidence: EvidenceService
+    contacts: ContactService
+    links: LinkService
+    audit: AuditService
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    def __enter__(self) -> App:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_app(
+    workspace: str | os.PathLike[str] | None = None,
+    database_url: str | None = None,
+    *,
+    migrate: bool = True,
+    actor: str | None = None,
+    clock: Callable[[], datetime] = system_clock,
+) -> App:
+    """Open (and by default migrate) the workspace's database and build the services."""
+    ws = resolve_workspace(workspace, database_url)
+    try:
+        db = Database(make_engine(ws.database_url))
+        result = upgrade(db.engine) if migrate else None
+    except (SQLAlchemyError, ArgumentError, ImportError) as exc:
+        raise CaseappError(
+            _("Cannot open the database {url}: {error}").format(
+                url=make_url(ws.database_url).render_as_string(hide_password=True)
+                if "://" in ws.database_url else ws.database_url,
+                error=str(exc).splitlines()[0])) from exc
+    store = EvidenceStore(ws.evidence_dir)
+    store.clean_temp()
+    ctx = ServiceContext(db=db, store=store, actor=actor or ws.user_name, clock=clock)
+    evidence = EvidenceService(ctx)
+    return App(
+        workspace=ws,
+        db=db,
+        ctx=ctx,
+        upgrade=result,
+        cases=CaseService(ctx),
+        parties=PartyService(ctx),
+        evidence=evidence,
+        contacts=ContactService(ctx, evidence),
+        links=LinkService(ctx),
+        audit=AuditService(ctx),
+    )

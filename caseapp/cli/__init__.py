@@ -1,0 +1,1 @@
+"""``caseapp-cli``: the core services on the command line, for batch work and tests."""

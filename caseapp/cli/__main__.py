@@ -1,0 +1,5 @@
+import sys
+
+from caseapp.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,370 @@
+"""Argument parsing, dispatch and error reporting for ``caseapp-cli``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from caseapp import __version__
+from caseapp.app import App, open_app
+from caseapp.domain.enums import ContactChannel, EvidenceKind, PartyKind, PartyRole
+from caseapp.domain.errors import CaseappError, InvalidInputError
+from caseapp.i18n import _, set_language
+from caseapp.services.contacts import ContactFields
+from caseapp.services.evidence import EvidenceFields
+from caseapp.services.links import parse_object_ref
+from caseapp.services.parties import parse_id_spec
+from caseapp.services.records import to_jsonable
+
+Handler = Callable[[App, argparse.Namespace], "Output"]
+
+
+class Output:
+    """What a command prints: a JSON document with --json, else lines of text."""
+
+    def __init__(self, data: Any, text: str | Sequence[str], exit_code: int = 0) -> None:
+        self.data = data
+        self.text = [text] if isinstance(text, str) else list(text)
+        self.exit_code = exit_code
+
+
+def parse_time(text: str) -> datetime:
+    """ISO 8601; a time without an offset is taken as the computer's local time."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInputError(
+            _("{text!r} is not an ISO time (for example 2025-03-04T14:30 or "
+              "2025-03-04T14:30+08:00).").format(text=text)) from None
+    return value if value.tzinfo is not None else value.astimezone()
+
+
+def parse_amount(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        return Decimal(text.replace(",", "").replace("¥", "").replace("￥", "").strip())
+    except InvalidOperation:
+        raise InvalidInputError(_("{text!r} is not an amount.").format(text=text)) from None
+
+
+# --- commands -------------------------------------------------------------------------------
+
+
+def cmd_case_create(app: App, a: argparse.Namespace) -> Output:
+    case = app.cases.create(title=a.title, number=a.number, lead_investigator=a.investigator,
+                            organisation=a.organisation or "")
+    return Output(to_jsonable(case), [f"{case.id}", f"{case.number}  {case.title}"])
+
+
+def cmd_case_list(app: App, a: argparse.Namespace) -> Output:
+    cases = app.cases.list()
+    lines = [f"{c.id:>4}  {c.number:<16} {c.status:<12} {c.title}" for c in cases]
+    return Output({"cases": to_jsonable(cases)}, lines or [_("No cases yet.")])
+
+
+def cmd_case_show(app: App, a: argparse.Namespace) -> Output:
+    case = app.cases.get(a.case)
+    return Output(to_jsonable(case), [f"{k}: {v}" for k, v in to_jsonable(case).items()])
+
+
+def cmd_party_add(app: App, a: argparse.Namespace) -> Output:
+    idents = [parse_id_spec(spec) for spec in a.id or []]
+    party = app.parties.add(a.case, name=a.name, kind=a.kind, role=a.role,
+                            aliases=a.alias or [], notes=a.notes or "", identifiers=idents)
+    lines = [f"{party.id}", f"{party.name} ({party.kind}, {party.role})"]
+    for ident in party.identifiers:
+        mark = "" if ident.valid else "  ⚠ " + ", ".join(ident.problems)
+        lines.append(f"  {ident.type}: {ident.value}{mark}")
+    return Output(to_jsonable(party), lines)
+
+
+def cmd_party_list(app: App, a: argparse.Namespace) -> Output:
+    parties = app.parties.list(a.case)
+    lines = []
+    for p in parties:
+        ids = ", ".join(f"{i.type}:{i.value}" + ("" if i.valid else "⚠")
+                        for i in p.identifiers)
+        lines.append(f"{p.id:>4}  {p.role:<13} {p.name}  {ids}")
+    return Output({"parties": to_jsonable(parties)}, lines or [_("No parties yet.")])
+
+
+def cmd_contact_add(app: App, a: argparse.Namespace) -> Output:
+    fields = ContactFields(
+        channel=a.channel, started_at=parse_time(a.at),
+        ended_at=parse_time(a.until) if a.until else None, summary=a.summary,
+        investigator=a.investigator, cover_persona=a.persona or "",
+        counterpart_account=a.account or "", party_id=a.party, location=a.location or "",
+        services_offered=a.services or "", fee_amount=parse_amount(a.fee),
+        fee_basis=a.fee_basis or "", deposit_amount=parse_amount(a.deposit),
+        claims=a.claim or [], transcript=_read_text(a.transcript) if a.transcript else "")
+    contact = app.contacts.add(a.case, fields, attachments=[Path(p) for p in a.attach or []])
+    lines = [f"{contact.id}"] + [f"  attached evidence #{e.id} {e.original_name} {e.sha256}"
+                                 for e in contact.attachments]
+    return Output(to_jsonable(contact), lines)
+
+
+def cmd_contact_list(app: App, a: argparse.Namespace) -> Output:
+    contacts = app.contacts.list(a.case)
+    lines = [f"{c.id:>4}  {c.started_at.isoformat()}  {c.channel:<10} {c.summary[:60]}"
+             for c in contacts]
+    return Output({"contacts": to_jsonable(contacts)}, lines or [_("No contacts yet.")])
+
+
+def _read_text(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInputError(_("Cannot read {path}: {error}").format(path=path, error=exc)
+                                ) from exc
+
+
+def cmd_evidence_add(app: App, a: argparse.Namespace) -> Output:
+    fields = EvidenceFields(title=a.title, kind=a.kind, source=a.source or "",
+                            proof_purpose=a.purpose or "", description=a.description or "",
+                            acquired_at=parse_time(a.acquired_at) if a.acquired_at else None,
+                            acquired_by=a.acquired_by)
+    added = app.evidence.add(a.case, Path(a.file), fields)
+    e = added.evidence
+    lines = [f"{e.id}", f"{e.title}  {e.media_type}  {e.size} bytes", f"sha256 {e.sha256}"]
+    if added.already_present:
+        lines.append(_("(the same content was already evidence #{id} of this case)").format(
+            id=e.id))
+    return Output({**to_jsonable(e), "already_present": added.already_present}, lines)
+
+
+def cmd_evidence_list(app: App, a: argparse.Namespace) -> Output:
+    items = app.evidence.list(a.case)
+    lines = [f"{e.id:>4}  {e.sha256[:12]}  {e.kind:<12} {e.title}" for e in items]
+    return Output({"evidence": to_jsonable(items)}, lines or [_("No evidence yet.")])
+
+
+def cmd_evidence_verify(app: App, a: argparse.Namespace) -> Output:
+    result = app.evidence.verify(a.case)
+    data = {"ok": result.ok, "checked": result.checked, "problems": to_jsonable(result.problems)}
+    if result.ok:
+        return Output(data, _("All {n} evidence files are intact.").format(n=result.checked))
+    return Output(data, [p.message for p in result.problems], exit_code=5)
+
+
+def cmd_link_add(app: App, a: argparse.Namespace) -> Output:
+    link = app.links.add(a.case, from_ref=parse_object_ref(a.source),
+                         to_ref=parse_object_ref(a.target), relation=a.relation,
+                         note=a.note or "", confidence=a.confidence)
+    return Output(to_jsonable(link), [f"{link.id}", f"{link.from_type}:{link.from_id} "
+                                      f"—{link.relation}→ {link.to_type}:{link.to_id}"])
+
+
+def cmd_link_list(app: App, a: argparse.Namespace) -> Output:
+    links = app.links.list(a.case)
+    lines = [f"{x.id:>4}  {x.from_type}:{x.from_id} —{x.relation}→ {x.to_type}:{x.to_id}"
+             for x in links]
+    return Output({"links": to_jsonable(links)}, lines or [_("No links yet.")])
+
+
+def cmd_audit_verify(app: App, a: argparse.Namespace) -> Output:
+    result = app.audit.verify(a.case)
+    data = {"ok": result.ok, "entries": result.entries, "head_seq": result.head_seq,
+            "head_hash": result.head_hash, "problems": to_jsonable(result.problems)}
+    if result.ok:
+        return Output(data, _("Audit chain of case {number} intact: {n} entries, head "
+                              "{hash}.").format(number=result.case_number, n=result.entries,
+                                                hash=result.head_hash))
+    return Output(data, [p.message for p in result.problems], exit_code=5)
+
+
+def cmd_audit_list(app: App, a: argparse.Namespace) -> Output:
+    entries = app.audit.entries(a.case)
+    lines = [f"{e.seq:>5}  {e.at.isoformat()}  {e.actor:<12} {e.action:<18} {e.summary}"
+             for e in entries]
+    return Output({"entries": to_jsonable(entries)}, lines)
+
+
+def cmd_db_upgrade(app: App, a: argparse.Namespace) -> Output:
+    result = app.upgrade
+    assert result is not None
+    data = {"from": result.from_revision, "to": result.to_revision,
+            "backup": str(result.backup) if result.backup else None}
+    if result.from_revision == result.to_revision:
+        return Output(data, _("The database is up to date ({rev}).").format(
+            rev=result.to_revision))
+    text = [_("Upgraded the database from {old} to {new}.").format(
+        old=result.from_revision or "-", new=result.to_revision)]
+    if result.backup:
+        text.append(_("Backup: {path}").format(path=result.backup))
+    return Output(data, text)
+
+
+def cmd_db_info(app: App, a: argparse.Namespace) -> Output:
+    ws = app.workspace
+    data = {"workspace": str(ws.root), "database_url": _safe_url(ws.database_url),
+            "evidence_dir": str(ws.evidence_dir), "user": app.ctx.actor}
+    return Output(data, [f"{k}: {v}" for k, v in data.items()])
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def cmd_demo(app: App, a: argparse.Namespace) -> Output:
+    from caseapp.services.demo import ensure_demo_case
+
+    case = ensure_demo_case(app)
+    return Output(to_jsonable(case), [f"{case.id}", f"{case.number}  {case.title}"])
+
+
+# --- parser ---------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="caseapp-cli", description=_(
+        "caseapp on the command line: cases, parties, contacts, evidence, links, audit."))
+    p.add_argument("--version", action="version", version=f"caseapp {__version__}")
+    p.add_argument("--db", metavar="URL", help=_("SQLAlchemy database URL (default: the "
+                   "workspace's SQLite file; also CASEAPP_DATABASE_URL)"))
+    p.add_argument("--workspace", metavar="DIR", help=_("workspace folder (also "
+                   "CASEAPP_WORKSPACE)"))
+    p.add_argument("--json", action="store_true", help=_("print one JSON document"))
+    p.add_argument("--lang", choices=["zh_CN", "en"], help=_("language of messages"))
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def group(name: str, help_text: str) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+        g = sub.add_parser(name, help=help_text)
+        return g.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
+
+    def command(parent: argparse._SubParsersAction[argparse.ArgumentParser], name: str,
+                handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        c = parent.add_parser(name, help=help_text)
+        c.set_defaults(handler=handler)
+        return c
+
+    cases = group("case", _("cases"))
+    c = command(cases, "create", cmd_case_create, _("create a case; prints its id"))
+    c.add_argument("title")
+    c.add_argument("--number", help=_("case number (default: AJ<year>-<n>)"))
+    c.add_argument("--investigator", help=_("lead investigator (default: you)"))
+    c.add_argument("--organisation")
+    command(cases, "list", cmd_case_list, _("list cases"))
+    c = command(cases, "show", cmd_case_show, _("show a case"))
+    c.add_argument("case", metavar="CASE")
+
+    parties = group("party", _("parties (people and organisations)"))
+    c = command(parties, "add", cmd_party_add, _("add a party; prints its id"))
+    c.add_argument("case", metavar="CASE")
+    c.add_argument("name")
+    c.add_argument("--kind", choices=[k.value for k in PartyKind], default="person")
+    c.add_argument("--role", choices=[r.value for r in PartyRole], default="suspect")
+    c.add_argument("--id", action="append", metavar="TYPE:VALUE",
+                   help=_("identifier, e.g. mobile:13812345678 (repeatable)"))
+    c.add_argument("--alias", action="append")
+    c.add_argument("--notes")
+    c = command(parties, "list", cmd_party_list, _("list the parties of a case"))
+    c.add_argument("case", metavar="CASE")
+
+    contacts = group("contact", _("undercover contacts"))
+    c = command(contacts, "add", cmd_contact_add, _("record a contact; prints its id"))
+    c.add_argument("case", metavar="CASE")
+    c.add_argument("--channel", required=True, choices=[ch.value for ch in ContactChannel])
+    c.add_argument("--at", required=True, metavar="ISO-TIME", help=_("start time"))
+    c.add_argument("--until", metavar="ISO-TIME", help=_("end time"))
+    c.add_argument("--summary", required=True)
+    c.add_argument("--party", type=int, metavar="ID")
+    c.add_argument("--investigator")
+    c.add_argument("--persona", help=_("cover persona used"))
+    c.add_argument("--account", help=_("the counterpart's account or number"))
+    c.add_argument("--location")
+    c.add_argument("--services", help=_("services offered"))
+    c.add_argument("--fee", help=_("fee quoted"))
+    c.add_argument("--fee-basis")
+    c.add_argument("--deposit")
+    c.add_argument("--claim", action="append", help=_("a claim made (repeatable)"))
+    c.add_argument("--transcript", metavar="FILE", help=_("UTF-8 text file"))
+    c.add_argument("--attach", action="append", metavar="FILE")
+    c = command(contacts, "list", cmd_contact_list, _("list contacts in time order"))
+    c.add_argument("case", metavar="CASE")
+
+    evidence = group("evidence", _("evidence files"))
+    c = command(evidence, "add", cmd_evidence_add, _("add a file as evidence; prints its id"))
+    c.add_argument("case", metavar="CASE")
+    c.add_argument("file")
+    c.add_argument("--title")
+    c.add_argument("--kind", choices=[k.value for k in EvidenceKind])
+    c.add_argument("--source", help=_("how it was obtained"))
+    c.add_argument("--purpose", help=_("what it proves (证明目的)"))
+    c.add_argument("--description")
+    c.add_argument("--acquired-at", metavar="ISO-TIME")
+    c.add_argument("--acquired-by")
+    c = command(evidence, "list", cmd_evidence_list, _("list evidence"))
+    c.add_argument("case", metavar="CASE")
+    c = command(evidence, "verify", cmd_evidence_verify,
+                _("re-hash the stored files; names each mismatch"))
+    c.add_argument("case", metavar="CASE")
+
+    links = group("link", _("links between objects"))
+    c = command(links, "add", cmd_link_add, _("link two objects; prints the link id"))
+    c.add_argument("case", metavar="CASE")
+    c.add_argument("source", metavar="FROM_TYPE:ID")
+    c.add_argument("target", metavar="TO_TYPE:ID")
+    c.add_argument("--relation", required=True)
+    c.add_argument("--note")
+    c.add_argument("--confidence", type=float, default=1.0)
+    c = command(links, "list", cmd_link_list, _("list links"))
+    c.add_argument("case", metavar="CASE")
+
+    audit = group("audit", _("the tamper-evident audit log"))
+    c = command(audit, "verify", cmd_audit_verify, _("check the audit chain"))
+    c.add_argument("case", metavar="CASE")
+    c = command(audit, "list", cmd_audit_list, _("show the audit log"))
+    c.add_argument("case", metavar="CASE")
+
+    db = group("db", _("database maintenance"))
+    command(db, "upgrade", cmd_db_upgrade, _("apply migrations (after a backup)"))
+    command(db, "info", cmd_db_info, _("where the data is"))
+
+    command(sub, "demo", cmd_demo, _("create the demo case (once); prints its id"))
+    return p
+
+
+def _emit(out: Output, as_json: bool) -> None:
+    if as_json:
+        json.dump(out.data, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for line in out.text:
+            print(line)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    set_language()
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if "--lang" in args_list:
+        i = args_list.index("--lang")
+        if i + 1 < len(args_list):
+            set_language(args_list[i + 1])
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    try:
+        with open_app(args.workspace, args.db) as app:
+            out = args.handler(app, args)
+    except CaseappError as exc:
+        print(_("error: {message}").format(message=exc), file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(_("interrupted; nothing was changed."), file=sys.stderr)
+        return 130
+    except Exception:  # an unexpected failure: keep the traceback for the bug report
+        traceback.print_exc()
+        print(_("error: an unexpected internal error occurred (details above)."),
+              file=sys.stderr)
+        return 70
+    _emit(out, args.json)
+    return out.exit_code

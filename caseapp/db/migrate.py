@@ -1,0 +1,77 @@
+"""Bring a database to the current schema with Alembic, backing up a SQLite file first."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect
+
+SCRIPT_LOCATION = "caseapp.db:migrations"
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", SCRIPT_LOCATION)
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+@dataclass(frozen=True)
+class UpgradeResult:
+    from_revision: str | None
+    to_revision: str
+    backup: Path | None
+
+
+def backup_sqlite(db_path: Path, label: str) -> Path:
+    """Copy a live SQLite database consistently (online backup API, WAL included)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = db_path.with_name(f"{db_path.name}.{stamp}.{label}.bak")
+    source = sqlite3.connect(str(db_path))
+    try:
+        dest = sqlite3.connect(str(target))
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        source.close()
+    return target
+
+
+def _has_tables(engine: Engine) -> bool:
+    return bool(inspect(engine).get_table_names())
+
+
+def upgrade(engine: Engine) -> UpgradeResult:
+    """Upgrade to head. An existing SQLite file with data is backed up before any change."""
+    before = current_revision(engine)
+    head = head_revision()
+    if before == head:
+        return UpgradeResult(before, head, None)
+    backup = None
+    db_file = engine.url.database if engine.dialect.name == "sqlite" else None
+    if db_file and db_file != ":memory:" and Path(db_file).exists() and _has_tables(engine):
+        backup = backup_sqlite(Path(db_file), f"before-{head}")
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    return UpgradeResult(before, head, backup)

@@ -1,0 +1,28 @@
+"""ORM models: one class per SPEC §2 concept, portable to SQLite and PostgreSQL."""
+
+from caseapp.db.models.audit import AuditEntry, AuditHead
+from caseapp.db.models.case import Case, Tag, TagAssignment, TimelineEvent
+from caseapp.db.models.complaint import Complaint, ImportBatch
+from caseapp.db.models.contact import Contact, ContactAttachment
+from caseapp.db.models.evidence import CustodyEvent, Evidence
+from caseapp.db.models.link import Link
+from caseapp.db.models.party import Identifier, IdentifierMention, Party
+
+__all__ = [
+    "AuditEntry",
+    "AuditHead",
+    "Case",
+    "Complaint",
+    "Contact",
+    "ContactAttachment",
+    "CustodyEvent",
+    "Evidence",
+    "Identifier",
+    "IdentifierMention",
+    "ImportBatch",
+    "Link",
+    "Party",
+    "Tag",
+    "TagAssignment",
+    "TimelineEvent",
+]

@@ -1,0 +1,1 @@
+"""Queries over a Session. Repositories never commit: the service owns the transaction."""

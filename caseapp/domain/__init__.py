@@ -1,0 +1,1 @@
+"""Pure-Python domain: enums, typed ids, errors and progress/cancel protocol."""

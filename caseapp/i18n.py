@@ -1,0 +1,88 @@
+"""One gettext catalogue for core, CLI and GUI. Simplified Chinese by default, English available.
+
+Message ids are English; ``resources/translations/<lang>/LC_MESSAGES/caseapp.mo`` holds the
+translations, compiled from the ``.po`` next to it (``python -m caseapp.i18n compile``).
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+import sys
+from importlib import resources
+
+DOMAIN = "caseapp"
+DEFAULT_LANGUAGE = "zh_CN"
+LANGUAGES = ("zh_CN", "en")
+
+_current: gettext.NullTranslations = gettext.NullTranslations()
+_language = "en"
+
+
+def translations_dir() -> resources.abc.Traversable:
+    return resources.files("caseapp.resources") / "translations"
+
+
+def _load(language: str) -> gettext.NullTranslations:
+    if language == "en":
+        return gettext.NullTranslations()
+    mo = translations_dir() / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    try:
+        with mo.open("rb") as fh:
+            return gettext.GNUTranslations(fh)
+    except FileNotFoundError:
+        return gettext.NullTranslations()
+
+
+def set_language(language: str | None = None) -> str:
+    """Switch the language for everything that calls `_` from now on; returns the one chosen."""
+    global _current, _language
+    language = language or os.environ.get("CASEAPP_LANG") or DEFAULT_LANGUAGE
+    language = language.replace("-", "_")
+    if language.lower().startswith("zh"):
+        language = "zh_CN"
+    elif language not in LANGUAGES:
+        language = "en"
+    _current = _load(language)
+    _language = language
+    return language
+
+
+def current_language() -> str:
+    return _language
+
+
+def _(message: str) -> str:
+    return _current.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _current.ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional name for deferred marking
+    """Mark a string for extraction without translating it now."""
+    return message
+
+
+def _compile(argv: list[str]) -> int:
+    """Compile every ``.po`` under the translations folder into ``.mo`` (needs Babel)."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    root = Path(str(translations_dir()))
+    for po in sorted(root.glob("*/LC_MESSAGES/*.po")):
+        with po.open("rb") as fh:
+            catalog = read_po(fh)
+        with po.with_suffix(".mo").open("wb") as fh:
+            write_mo(fh, catalog, use_fuzzy=False)
+        print(f"compiled {po.with_suffix('.mo')}")
+    return 0
+
+
+set_language()
+
+if __name__ == "__main__":
+    sys.exit(_compile(sys.argv[1:]) if sys.argv[1:2] == ["compile"] else 2)

@@ -1,0 +1,386 @@
+"""Find identifiers in free Chinese text (complaint letters, agent columns, chat exports).
+
+The text is folded first (full-width to ASCII, dash variants to ``-``, invisible characters
+dropped) and every span is mapped back to the original text. A value led by a keyword (微信,
+QQ, 卡号, 执业证号, 身份证, 信用代码 …) is parsed as that type and reported even when invalid;
+without a keyword only distinctive, checkable shapes are reported: 11-digit mobiles, landlines
+with an area code, 400/800 numbers, checksum-valid ID numbers and USCCs, Luhn-valid card numbers
+in card layout, e-mail addresses, URLs and ``wxid_`` WeChat ids. A mobile led by a WeChat keyword
+stays a mobile, with ``details["also_wechat"]`` set (as for ``…(微信同号)``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from caseapp.domain.enums import IdentifierType
+from caseapp.identifiers.accounts import (
+    parse_email,
+    parse_handle,
+    parse_qq,
+    parse_url,
+    parse_wechat,
+)
+from caseapp.identifiers.codes import parse_bank_card, parse_lawyer_license, parse_uscc
+from caseapp.identifiers.id_card import parse_id_card
+from caseapp.identifiers.model import FoundIdentifier, ParsedIdentifier, Problem
+from caseapp.identifiers.normalize import fold_with_map
+from caseapp.identifiers.phones import parse_phone
+
+_T = IdentifierType
+
+KEYWORDS: dict[IdentifierType, tuple[str, ...]] = {
+    _T.WECHAT: (
+        "微信号码",
+        "微信账号",
+        "微信帐号",
+        "微信号",
+        "微信ID",
+        "微信",
+        "威信号",
+        "威信",
+        "薇信",
+        "徽信",
+        "V信号",
+        "V信",
+        "加微信",
+        "加微",
+        "加V",
+        "VX号",
+        "VX",
+        "WX号",
+        "WX",
+        "wechat",
+        "weixin",
+    ),
+    _T.QQ: ("QQ号码", "QQ号", "QQ", "扣扣号", "扣扣", "企鹅号"),
+    _T.DOUYIN: ("抖音号", "抖音ID", "抖音账号", "抖音"),
+    _T.KUAISHOU: ("快手号", "快手ID", "快手账号", "快手"),
+    _T.XIAOHONGSHU: ("小红书号", "小红书ID", "小红书账号", "小红书", "红书号"),
+    _T.WEIBO: ("微博号", "微博ID", "微博账号", "新浪微博", "微博"),
+    _T.BANK_CARD: (
+        "银行卡号",
+        "银行卡",
+        "银行账号",
+        "银行账户",
+        "收款账户",
+        "收款账号",
+        "收款卡号",
+        "收款卡",
+        "对公账户",
+        "卡号",
+        "账号",
+        "帐号",
+        "账户",
+        "帐户",
+    ),
+    _T.LAWYER_LICENSE: (
+        "律师执业证号码",
+        "律师执业证号",
+        "律师执业证",
+        "执业证号码",
+        "执业证号",
+        "执业证书编号",
+        "执业证书号",
+        "执业证书",
+        "执业证",
+        "律师证号",
+        "律师证",
+        "执业号",
+    ),
+    _T.ID_CARD: (
+        "公民身份号码",
+        "身份证号码",
+        "身份证号",
+        "身份证",
+        "证件号码",
+        "证件号",
+        "身份号码",
+    ),
+    _T.USCC: ("统一社会信用代码", "社会信用代码", "信用代码", "统一代码", "纳税人识别号", "税号"),
+}
+
+# Between a keyword and its value: punctuation, spaces, 号/码, 是/为 ("微信号是abc123").
+_SEP = r"[\s:=是为/@(\[【「<《\"'“‘号码#]{0,4}"
+_PHONE = r"(?:(?:\+|00)\s?86[\s-]?|86[\s-]?)?1[3-9][0-9](?:[\s-]?[0-9]{4}){2}"
+_HANDLE = r"[A-Za-z0-9][A-Za-z0-9_.-]{1,29}(?![A-Za-z0-9_])"
+
+_VALUES: dict[IdentifierType, str] = {
+    _T.WECHAT: (
+        rf"{_PHONE}(?![0-9])|[A-Za-z][A-Za-z0-9_-]{{2,29}}(?![A-Za-z0-9_-])|[0-9]{{5,12}}(?![0-9])"
+    ),
+    _T.QQ: r"[1-9][0-9]{4,10}(?![0-9])",
+    _T.DOUYIN: _HANDLE,
+    _T.KUAISHOU: _HANDLE,
+    _T.XIAOHONGSHU: _HANDLE,
+    _T.WEIBO: _HANDLE,
+    _T.BANK_CARD: r"(?:[0-9]{4}(?:[ -][0-9]{4}){2,3}(?:[ -][0-9]{1,4})?|[0-9]{12,19})(?![0-9])",
+    _T.LAWYER_LICENSE: r"[0-9A-Za-z]{10,20}(?![0-9A-Za-z])",
+    _T.ID_CARD: (
+        r"(?:[0-9]{6}[ -]?[0-9]{8}[ -]?[0-9]{3}[0-9Xx]|[0-9]{14,17}[0-9Xx])(?![0-9A-Za-z])"
+    ),
+    _T.USCC: r"[0-9A-Za-z]{15,20}(?![0-9A-Za-z])",
+}
+
+# Latin words that follow a keyword without being an account ("在微信APP上", "抖音ID").
+_STOPWORDS = frozenset(
+    (
+        "app",
+        "id",
+        "pay",
+        "ok",
+        "qq",
+        "http",
+        "https",
+        "www",
+        "vx",
+        "wx",
+        "wechat",
+        "weixin",
+        "com",
+        "pc",
+        "web",
+        "live",
+        "vip",
+        "plus",
+        "ios",
+        "android",
+        "apk",
+    )
+)
+
+
+def _keyword_alternative(word: str) -> str:
+    pattern = re.escape(word)
+    if word[0].isascii() and word[0].isalpha():
+        pattern = r"(?<![A-Za-z0-9_])" + pattern
+    if word[-1].isascii() and word[-1].isalpha():
+        pattern += r"(?![A-Za-z])"
+    return pattern
+
+
+def _keyword_regex(kind: IdentifierType) -> re.Pattern[str]:
+    words = sorted(KEYWORDS[kind], key=len, reverse=True)
+    alternatives = "|".join(_keyword_alternative(w) for w in words)
+    return re.compile(
+        rf"(?P<kw>{alternatives}){_SEP}(?P<val>{_VALUES[kind]})", re.IGNORECASE | re.ASCII
+    )
+
+
+_KEYWORD_RES: dict[IdentifierType, re.Pattern[str]] = {k: _keyword_regex(k) for k in KEYWORDS}
+
+_NOT_AFTER = r"(?<![0-9A-Za-z_.+])(?<![0-9]-)"
+_MOBILE_RE = re.compile(
+    _NOT_AFTER + r"(?:\(?(?:\+|00)\s?86\)?[\s-]?|(?<![0-9])86[\s-]?)?"
+    r"1[3-9][0-9](?:[\s-]?[0-9]{4}){2}(?:\.0+)?(?![0-9])(?!\.[0-9])",
+    re.ASCII,
+)
+_LANDLINE_RE = re.compile(
+    _NOT_AFTER + r"(?:\(?(?:\+|00)\s?86\)?[\s-]?\(?0?|\(?0)(?:10|2[0-9]|[3-9][0-9]{2})\)?[\s-]?"
+    r"[1-9][0-9]{2,3}[\s-]?[0-9]{4}(?:\s?(?:转|分机|ext\.?)\s?[0-9]{1,6})?(?![0-9])",
+    re.ASCII | re.IGNORECASE,
+)
+_SERVICE_RE = re.compile(_NOT_AFTER + r"[48]00[\s-]?[0-9]{3,4}[\s-]?[0-9]{3,4}(?![0-9])")
+_ID_RE = re.compile(
+    r"(?<![0-9A-Za-z])[1-9][0-9]{5}[ -]?(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])"
+    r"(?:0[1-9]|[12][0-9]|3[01])[ -]?[0-9]{3}[0-9Xx](?![0-9A-Za-z])"
+)
+_USCC_RE = re.compile(r"(?<![0-9A-Za-z])[0-9A-HJ-NP-RTUWXYa-hj-np-rtuwxy]{18}(?![0-9A-Za-z])")
+_CARD_RE = re.compile(
+    _NOT_AFTER + r"(?:[0-9]{4}(?:[ -][0-9]{4}){3}(?:[ -][0-9]{1,3})?|[0-9]{16,19})"
+    r"(?![0-9A-Za-z])"
+)
+_EMAIL_RE = re.compile(
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@"
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+    r"\.[A-Za-z]{2,24}(?![A-Za-z0-9-])"
+)
+_URL_CHARS = r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]"
+_TLDS = (
+    "com|cn|net|org|top|xyz|vip|cc|info|shop|site|club|online|tech|io|me|ltd|law|biz|wang|"
+    "link|work|ink|store|fun|icu"
+)
+_URL_RE = re.compile(
+    rf"(?:https?://|(?<![A-Za-z0-9@._/-])www\.){_URL_CHARS}+"
+    rf"|(?<![A-Za-z0-9@._/-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?\.)+(?:{_TLDS})"
+    rf"(?![A-Za-z0-9-])(?:/{_URL_CHARS}*)?",
+    re.IGNORECASE,
+)
+_WXID_RE = re.compile(r"(?<![A-Za-z0-9_])wxid_[a-z0-9]{4,30}(?![A-Za-z0-9_])", re.IGNORECASE)
+_WECHAT_SAME_AFTER = re.compile(
+    r"[\s(\[【]*(?:微信同号|同微信|微信同步|微信号同|vx同号|v同号)", re.I
+)
+_WECHAT_SAME_BEFORE = re.compile(r"(?:微信同号|同微信|电话/微信|电话微信|手机/微信)[\s:]*$", re.I)
+
+# Lower number = stronger claim when two candidates overlap.
+_PRIORITY_KEYWORD = 0
+_PRIORITY: dict[str, int] = {
+    "email": 1,
+    "url": 2,
+    "id_card": 3,
+    "uscc": 4,
+    "bank_card": 5,
+    "mobile": 6,
+    "landline": 7,
+    "service": 7,
+    "wxid": 8,
+}
+
+
+@dataclass(slots=True)
+class _Candidate:
+    priority: int
+    start: int
+    end: int
+    parsed: ParsedIdentifier
+    extra: dict[str, object]
+
+
+def _trim_url(value: str) -> str:
+    """Drop trailing punctuation that belongs to the sentence, keeping balanced brackets."""
+    while value and value[-1] in ".,;:!?'\"":
+        value = value[:-1]
+    for closing, opening in ((")", "("), ("]", "[")):
+        while value.endswith(closing) and value.count(closing) > value.count(opening):
+            value = value[:-1]
+    return value
+
+
+def _keyword_candidates(folded: str) -> list[_Candidate]:
+    found: list[_Candidate] = []
+    for kind, regex in _KEYWORD_RES.items():
+        for match in regex.finditer(folded):
+            value = match.group("val")
+            start = match.start("val")
+            keyword = match.group("kw")
+            if kind in (_T.WECHAT, _T.DOUYIN, _T.KUAISHOU, _T.XIAOHONGSHU, _T.WEIBO):
+                value = value.rstrip(".-")
+                if value.lower() in _STOPWORDS or not value:
+                    continue
+            parsed = _parse_keyword_value(kind, value)
+            if parsed is None:
+                continue
+            extra: dict[str, object] = {"keyword": keyword}
+            if parsed.type == _T.MOBILE and kind == _T.WECHAT:
+                extra["also_wechat"] = True
+            found.append(_Candidate(_PRIORITY_KEYWORD, start, start + len(value), parsed, extra))
+    return found
+
+
+def _parse_keyword_value(kind: IdentifierType, value: str) -> ParsedIdentifier | None:
+    if kind == _T.WECHAT:
+        compact = re.sub(r"[\s-]", "", value)
+        if compact.lstrip("+").isdigit():
+            phone = parse_phone(value)
+            if phone.valid and phone.type == _T.MOBILE:
+                return phone
+        return parse_wechat(value)
+    parser = _KEYWORD_PARSERS[kind]
+    return parser(value)
+
+
+def _handle_parser(kind: IdentifierType) -> Callable[[str], ParsedIdentifier]:
+    return lambda value: parse_handle(kind, value)
+
+
+_KEYWORD_PARSERS: dict[IdentifierType, Callable[[str], ParsedIdentifier]] = {
+    _T.QQ: parse_qq,
+    _T.DOUYIN: _handle_parser(_T.DOUYIN),
+    _T.KUAISHOU: _handle_parser(_T.KUAISHOU),
+    _T.XIAOHONGSHU: _handle_parser(_T.XIAOHONGSHU),
+    _T.WEIBO: _handle_parser(_T.WEIBO),
+    _T.BANK_CARD: parse_bank_card,
+    _T.LAWYER_LICENSE: parse_lawyer_license,
+    _T.ID_CARD: parse_id_card,
+    _T.USCC: parse_uscc,
+}
+
+
+def _bare_candidates(folded: str) -> list[_Candidate]:
+    found: list[_Candidate] = []
+
+    def add(label: str, start: int, end: int, parsed: ParsedIdentifier) -> None:
+        found.append(_Candidate(_PRIORITY[label], start, end, parsed, {}))
+
+    for match in _EMAIL_RE.finditer(folded):
+        parsed = parse_email(match.group())
+        if parsed.valid:
+            add("email", match.start(), match.end(), parsed)
+    for match in _URL_RE.finditer(folded):
+        value = _trim_url(match.group())
+        parsed = parse_url(value)
+        if value and parsed.valid:
+            add("url", match.start(), match.start() + len(value), parsed)
+    for match in _ID_RE.finditer(folded):
+        parsed = parse_id_card(match.group())
+        if parsed.valid:
+            add("id_card", match.start(), match.end(), parsed)
+    for match in _USCC_RE.finditer(folded):
+        parsed = parse_uscc(match.group())
+        has_letter = any(ch.isalpha() for ch in parsed.value)
+        if parsed.valid and (has_letter or Problem.ORG_CODE_CHECK_FAILED not in parsed.notes):
+            add("uscc", match.start(), match.end(), parsed)
+    for match in _CARD_RE.finditer(folded):
+        parsed = parse_bank_card(match.group())
+        if parsed.valid and parsed.value[0] in "23456":
+            add("bank_card", match.start(), match.end(), parsed)
+    for match in _MOBILE_RE.finditer(folded):
+        parsed = parse_phone(match.group())
+        if parsed.type == _T.MOBILE and parsed.valid:
+            add("mobile", match.start(), match.end(), parsed)
+    for regex, label in ((_LANDLINE_RE, "landline"), (_SERVICE_RE, "service")):
+        for match in regex.finditer(folded):
+            parsed = parse_phone(match.group())
+            if parsed.type == _T.LANDLINE and parsed.valid:
+                add(label, match.start(), match.end(), parsed)
+    for match in _WXID_RE.finditer(folded):
+        add("wxid", match.start(), match.end(), parse_wechat(match.group()))
+    return found
+
+
+def _select(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Keep the strongest candidates whose spans do not overlap."""
+    ordered = sorted(candidates, key=lambda c: (c.priority, -(c.end - c.start), c.start))
+    chosen: list[_Candidate] = []
+    for candidate in ordered:
+        if candidate.end <= candidate.start:
+            continue
+        if all(candidate.end <= c.start or candidate.start >= c.end for c in chosen):
+            chosen.append(candidate)
+    chosen.sort(key=lambda c: c.start)
+    return chosen
+
+
+def _mentions_same_wechat(folded: str, start: int, end: int) -> bool:
+    if _WECHAT_SAME_AFTER.match(folded, end):
+        return True
+    return _WECHAT_SAME_BEFORE.search(folded[max(0, start - 12) : start]) is not None
+
+
+def extract_identifiers(text: str) -> list[FoundIdentifier]:
+    """Identifiers in ``text``, sorted by start, non-overlapping; spans index the original text."""
+    if not text:
+        return []
+    folded, index_map = fold_with_map(text)
+    candidates = _keyword_candidates(folded) + _bare_candidates(folded)
+    results: list[FoundIdentifier] = []
+    last_end = 0
+    for candidate in _select(candidates):
+        start = index_map[candidate.start]
+        end = index_map[candidate.end - 1] + 1
+        if start < last_end:
+            continue  # two candidates met inside one character that folds to several
+        extra = dict(candidate.extra)
+        if candidate.parsed.type == _T.MOBILE and _mentions_same_wechat(
+            folded, candidate.start, candidate.end
+        ):
+            extra["also_wechat"] = True
+        results.append(
+            FoundIdentifier.from_parsed(
+                candidate.parsed, raw=text[start:end], start=start, end=end, extra=extra
+            )
+        )
+        last_end = end
+    return results

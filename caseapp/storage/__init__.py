@@ -1,0 +1,1 @@
+"""File storage outside the database: the workspace layout and the evidence store."""

@@ -1,0 +1,1 @@
+"""The Qt desktop shell. The only package that imports PySide6."""

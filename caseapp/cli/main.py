@@ -216,7 +216,7 @@ def _safe_url(url: str) -> str:
 
 
 def cmd_demo(app: App, a: argparse.Namespace) -> Output:
-    from caseapp.services.demo import ensure_demo_case
+    from caseapp.demo import ensure_demo_case
 
     case = ensure_demo_case(app)
     return Output(to_jsonable(case), [f"{case.id}", f"{case.number}  {case.title}"])

@@ -6,6 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -13,7 +14,22 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
+from caseapp.db.base import UTCDateTime
+
 SCRIPT_LOCATION = "caseapp.db:migrations"
+
+# Tables SQLite creates for full-text search; Alembic must not try to drop them.
+_IGNORED_PREFIXES = ("complaint_fts",)
+
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    return not (type_ == "table" and name is not None and name.startswith(_IGNORED_PREFIXES))
+
+
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def alembic_config() -> Config:
@@ -75,3 +91,33 @@ def upgrade(engine: Engine) -> UpgradeResult:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
     return UpgradeResult(before, head, backup)
+
+
+def _new_revision(message: str) -> None:
+    """Autogenerate a revision against a scratch SQLite database at the current head."""
+    import tempfile
+
+    from caseapp.db.session import make_engine
+
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{Path(tmp, 'scratch.db').as_posix()}")
+        try:
+            config = alembic_config()
+            with engine.begin() as conn:
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+                heads = ScriptDirectory.from_config(config).get_heads()
+                rev_id = f"{len(list(ScriptDirectory.from_config(config).walk_revisions())) + 1:04d}"
+                command.revision(config, message=message, autogenerate=True, rev_id=rev_id,
+                                 head=heads[0] if heads else "base")
+        finally:
+            engine.dispose()
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="caseapp schema migrations (development)")
+    parser.add_argument("action", choices=["revision"])
+    parser.add_argument("-m", "--message", required=True)
+    _new_revision(parser.parse_args().message)

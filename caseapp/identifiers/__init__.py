@@ -32,7 +32,7 @@ from caseapp.identifiers.id_card import (
     upgrade_id_card_15_to_18,
 )
 from caseapp.identifiers.model import FoundIdentifier, ParsedIdentifier, Problem
-from caseapp.identifiers.phones import parse_landline, parse_mobile, parse_phone
+from caseapp.identifiers.phones import parse_landline, parse_mobile, parse_phone, phone_location
 from caseapp.identifiers.regions import PROVINCES
 
 __all__ = [
@@ -65,6 +65,7 @@ __all__ = [
     "parse_wechat",
     "parse_weibo",
     "parse_xiaohongshu",
+    "phone_location",
     "upgrade_id_card_15_to_18",
     "uscc_check_char",
 ]

@@ -152,24 +152,27 @@ _STOPWORDS = frozenset(
 )
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_KEYWORD_TYPES: dict[str, IdentifierType] = {
+    word.lower(): kind for kind, words in KEYWORDS.items() for word in words
+}
+
+
 def _keyword_alternative(word: str) -> str:
     pattern = re.escape(word)
-    if word[0].isascii() and word[0].isalpha():
-        pattern = r"(?<![A-Za-z0-9_])" + pattern
     if word[-1].isascii() and word[-1].isalpha():
-        pattern += r"(?![A-Za-z])"
+        pattern += r"(?![a-z])"
     return pattern
 
 
-def _keyword_regex(kind: IdentifierType) -> re.Pattern[str]:
-    words = sorted(KEYWORDS[kind], key=len, reverse=True)
-    alternatives = "|".join(_keyword_alternative(w) for w in words)
-    return re.compile(
-        rf"(?P<kw>{alternatives}){_SEP}(?P<val>{_VALUES[kind]})", re.IGNORECASE | re.ASCII
-    )
-
-
-_KEYWORD_RES: dict[IdentifierType, re.Pattern[str]] = {k: _keyword_regex(k) for k in KEYWORDS}
+# Scanned over the ASCII-lower-cased text: a plain alternation of literals is searched fast.
+_KEYWORD_SCAN = re.compile(
+    "|".join(_keyword_alternative(w) for w in sorted(_KEYWORD_TYPES, key=len, reverse=True))
+)
+_VALUE_RES: dict[IdentifierType, re.Pattern[str]] = {
+    kind: re.compile(rf"{_SEP}(?P<val>{value})", re.IGNORECASE | re.ASCII)
+    for kind, value in _VALUES.items()
+}
 
 _NOT_AFTER = r"(?<![0-9A-Za-z_.+])(?<![0-9]-)"
 _MOBILE_RE = re.compile(
@@ -187,7 +190,11 @@ _ID_RE = re.compile(
     r"(?<![0-9A-Za-z])[1-9][0-9]{5}[ -]?(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])"
     r"(?:0[1-9]|[12][0-9]|3[01])[ -]?[0-9]{3}[0-9Xx](?![0-9A-Za-z])"
 )
-_USCC_RE = re.compile(r"(?<![0-9A-Za-z])[0-9A-HJ-NP-RTUWXYa-hj-np-rtuwxy]{18}(?![0-9A-Za-z])")
+# The look-behind sits after the first character so that the search can skip ahead fast.
+_USCC_RE = re.compile(
+    r"[0-9A-HJ-NP-RTUWXYa-hj-np-rtuwxy](?<![0-9A-Za-z].)[0-9A-HJ-NP-RTUWXYa-hj-np-rtuwxy]{17}"
+    r"(?![0-9A-Za-z])"
+)
 _CARD_RE = re.compile(
     _NOT_AFTER + r"(?:[0-9]{4}(?:[ -][0-9]{4}){3}(?:[ -][0-9]{1,3})?|[0-9]{16,19})"
     r"(?![0-9A-Za-z])"
@@ -213,6 +220,32 @@ _WECHAT_SAME_AFTER = re.compile(
     r"[\s(\[【]*(?:微信同号|同微信|微信同步|微信号同|vx同号|v同号)", re.I
 )
 _WECHAT_SAME_BEFORE = re.compile(r"(?:微信同号|同微信|电话/微信|电话微信|手机/微信)[\s:]*$", re.I)
+
+_URL_HINT_RE = re.compile(rf"(?i)www\.|\.(?:{_TLDS})(?![A-Za-z0-9-])")
+# A number-like token starts here: "(", "+" or a digit not glued to a preceding letter/digit.
+_NUMBER_START_RE = re.compile(r"[(+0-9](?<![0-9A-Za-z].)")
+_NUMBER_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("id_card", _ID_RE),
+    ("bank_card", _CARD_RE),
+    ("mobile", _MOBILE_RE),
+    ("landline", _LANDLINE_RE),
+    ("service", _SERVICE_RE),
+)
+_NUMBER_PARSERS: dict[str, Callable[[str], ParsedIdentifier]] = {
+    "id_card": parse_id_card,
+    "bank_card": parse_bank_card,
+    "mobile": parse_phone,
+    "landline": parse_phone,
+    "service": parse_phone,
+}
+_NUMBER_ACCEPT: dict[str, Callable[[ParsedIdentifier], bool]] = {
+    "id_card": lambda parsed: True,
+    "bank_card": lambda parsed: parsed.value[0] in "23456",
+    "mobile": lambda parsed: parsed.type == _T.MOBILE,
+    "landline": lambda parsed: parsed.type == _T.LANDLINE,
+    "service": lambda parsed: parsed.type == _T.LANDLINE,
+}
+_HANDLE_KINDS = frozenset({_T.WECHAT, _T.DOUYIN, _T.KUAISHOU, _T.XIAOHONGSHU, _T.WEIBO})
 
 # Lower number = stronger claim when two candidates overlap.
 _PRIORITY_KEYWORD = 0
@@ -250,26 +283,32 @@ def _trim_url(value: str) -> str:
 
 def _keyword_candidates(folded: str) -> list[_Candidate]:
     found: list[_Candidate] = []
-    for kind, regex in _KEYWORD_RES.items():
-        for match in regex.finditer(folded):
-            value = match.group("val")
-            start = match.start("val")
-            keyword = match.group("kw")
-            if kind in (_T.WECHAT, _T.DOUYIN, _T.KUAISHOU, _T.XIAOHONGSHU, _T.WEIBO):
-                value = value.rstrip(".-")
-                if value.lower() in _STOPWORDS or not value:
-                    continue
-            parsed = _parse_keyword_value(kind, value)
-            if parsed is None:
+    lowered = folded.translate(_ASCII_LOWER)
+    for hit in _KEYWORD_SCAN.finditer(lowered):
+        keyword_start = hit.start()
+        if hit.group()[0].isascii() and keyword_start > 0:
+            before = lowered[keyword_start - 1]
+            if before.isascii() and (before.isalnum() or before == "_"):
+                continue  # "abcvx…": the Latin keyword is the tail of a longer word
+        kind = _KEYWORD_TYPES[hit.group()]
+        match = _VALUE_RES[kind].match(folded, hit.end())
+        if match is None:
+            continue
+        value = match.group("val")
+        start = match.start("val")
+        if kind in _HANDLE_KINDS:
+            value = value.rstrip(".-")
+            if not value or value.lower() in _STOPWORDS:
                 continue
-            extra: dict[str, object] = {"keyword": keyword}
-            if parsed.type == _T.MOBILE and kind == _T.WECHAT:
-                extra["also_wechat"] = True
-            found.append(_Candidate(_PRIORITY_KEYWORD, start, start + len(value), parsed, extra))
+        parsed = _parse_keyword_value(kind, value)
+        extra: dict[str, object] = {"keyword": folded[keyword_start : hit.end()]}
+        if parsed.type == _T.MOBILE and kind == _T.WECHAT:
+            extra["also_wechat"] = True
+        found.append(_Candidate(_PRIORITY_KEYWORD, start, start + len(value), parsed, extra))
     return found
 
 
-def _parse_keyword_value(kind: IdentifierType, value: str) -> ParsedIdentifier | None:
+def _parse_keyword_value(kind: IdentifierType, value: str) -> ParsedIdentifier:
     if kind == _T.WECHAT:
         compact = re.sub(r"[\s-]", "", value)
         if compact.lstrip("+").isdigit():
@@ -304,39 +343,36 @@ def _bare_candidates(folded: str) -> list[_Candidate]:
     def add(label: str, start: int, end: int, parsed: ParsedIdentifier) -> None:
         found.append(_Candidate(_PRIORITY[label], start, end, parsed, {}))
 
-    for match in _EMAIL_RE.finditer(folded):
-        parsed = parse_email(match.group())
-        if parsed.valid:
-            add("email", match.start(), match.end(), parsed)
-    for match in _URL_RE.finditer(folded):
-        value = _trim_url(match.group())
-        parsed = parse_url(value)
-        if value and parsed.valid:
-            add("url", match.start(), match.start() + len(value), parsed)
-    for match in _ID_RE.finditer(folded):
-        parsed = parse_id_card(match.group())
-        if parsed.valid:
-            add("id_card", match.start(), match.end(), parsed)
+    # Cheap tests first: most complaint texts hold no e-mail, URL or wxid at all.
+    if "@" in folded:
+        for match in _EMAIL_RE.finditer(folded):
+            parsed = parse_email(match.group())
+            if parsed.valid:
+                add("email", match.start(), match.end(), parsed)
+    if "://" in folded or _URL_HINT_RE.search(folded):
+        for match in _URL_RE.finditer(folded):
+            value = _trim_url(match.group())
+            parsed = parse_url(value)
+            if value and parsed.valid:
+                add("url", match.start(), match.start() + len(value), parsed)
     for match in _USCC_RE.finditer(folded):
         parsed = parse_uscc(match.group())
         has_letter = any(ch.isalpha() for ch in parsed.value)
         if parsed.valid and (has_letter or Problem.ORG_CODE_CHECK_FAILED not in parsed.notes):
             add("uscc", match.start(), match.end(), parsed)
-    for match in _CARD_RE.finditer(folded):
-        parsed = parse_bank_card(match.group())
-        if parsed.valid and parsed.value[0] in "23456":
-            add("bank_card", match.start(), match.end(), parsed)
-    for match in _MOBILE_RE.finditer(folded):
-        parsed = parse_phone(match.group())
-        if parsed.type == _T.MOBILE and parsed.valid:
-            add("mobile", match.start(), match.end(), parsed)
-    for regex, label in ((_LANDLINE_RE, "landline"), (_SERVICE_RE, "service")):
-        for match in regex.finditer(folded):
-            parsed = parse_phone(match.group())
-            if parsed.type == _T.LANDLINE and parsed.valid:
+    if "wxid_" in folded.translate(_ASCII_LOWER):
+        for match in _WXID_RE.finditer(folded):
+            add("wxid", match.start(), match.end(), parse_wechat(match.group()))
+    # Numbers: find where a number may start, then try each precise pattern there.
+    for start_hit in _NUMBER_START_RE.finditer(folded):
+        position = start_hit.start()
+        for label, regex in _NUMBER_PATTERNS:
+            match = regex.match(folded, position)
+            if match is None:
+                continue
+            parsed = _NUMBER_PARSERS[label](match.group())
+            if parsed.valid and _NUMBER_ACCEPT[label](parsed):
                 add(label, match.start(), match.end(), parsed)
-    for match in _WXID_RE.finditer(folded):
-        add("wxid", match.start(), match.end(), parse_wechat(match.group()))
     return found
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 # Dash-like characters that NFKC leaves alone but people type inside numbers.
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\u30fc\uff70"
 # Characters that are invisible and sometimes inserted to defeat keyword filters.
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 
-_FOLD_CACHE: dict[str, str] = {}
+# Astral-plane blocks with compatibility forms (mathematical letters and digits, enclosed and
+# CJK compatibility characters); the BMP is scanned exhaustively below.
+_ASTRAL_COMPAT = "\U0001d400-\U0001d7ff\U0001f100-\U0001f1ff\U0002f800-\U0002fa1f"
 
 SCIENTIFIC_RE = re.compile(r"[+-]?\d+(?:\.\d+)?[eE][+-]?\d+", re.ASCII)
 EXCEL_FLOAT_RE = re.compile(r"(\+?\d+)\.0+", re.ASCII)
@@ -19,41 +22,68 @@ _QUOTES = "'\"`‘’“”"
 
 def fold_char(ch: str) -> str:
     """Fold one character: NFKC, dash variants to ``-``, invisible characters removed."""
-    folded = _FOLD_CACHE.get(ch)
-    if folded is None:
-        if ch in _INVISIBLE:
-            folded = ""
-        elif ch in _DASHES:
-            folded = "-"
-        else:
-            folded = unicodedata.normalize("NFKC", ch)
-        if len(_FOLD_CACHE) < 65536:
-            _FOLD_CACHE[ch] = folded
-    return folded
+    if ch in _INVISIBLE:
+        return ""
+    if ch in _DASHES:
+        return "-"
+    return unicodedata.normalize("NFKC", ch)
+
+
+def _changing_characters() -> tuple[dict[str, str], re.Pattern[str], frozenset[str]]:
+    """Every BMP character that folds to something else, and a pattern matching them."""
+    table: dict[str, str] = {}
+    for code in range(0x80, 0x10000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        ch = chr(code)
+        folded = fold_char(ch)
+        if folded != ch:
+            table[ch] = folded
+    char_class = "".join(re.escape(ch) for ch in table) + _ASTRAL_COMPAT
+    irregular = frozenset(ch for ch, folded in table.items() if len(folded) != 1)
+    return table, re.compile(f"[{char_class}]"), irregular
+
+
+_FOLDS, _CHANGING_RE, _IRREGULAR = _changing_characters()
+
+
+def _fold_match(match: re.Match[str]) -> str:
+    ch = match.group()
+    folded = _FOLDS.get(ch)
+    return fold_char(ch) if folded is None else folded
 
 
 def fold(text: str) -> str:
     """Fold a whole string (see :func:`fold_char`)."""
     if text.isascii():
         return text
-    return "".join(fold_char(ch) for ch in text)
+    return _CHANGING_RE.sub(_fold_match, text)
 
 
-def fold_with_map(text: str) -> tuple[str, list[int]]:
+def fold_with_map(text: str) -> tuple[str, Sequence[int]]:
     """Fold ``text`` and return, for each folded character, the index of its source character.
 
     The map has one extra entry, ``len(text)``, so that a folded span ``[a, b)`` maps back to
     ``[index_map[a], index_map[b - 1] + 1)`` in the original text.
     """
+    if text.isascii():
+        return text, range(len(text) + 1)
+    folded = fold(text)
+    if len(folded) == len(text) and _IRREGULAR.isdisjoint(text) and not _has_astral(text):
+        return folded, range(len(text) + 1)
     parts: list[str] = []
     index_map: list[int] = []
     for i, ch in enumerate(text):
-        folded = ch if ch.isascii() else fold_char(ch)
-        if folded:
-            parts.append(folded)
-            index_map.extend([i] * len(folded))
+        piece = ch if ch.isascii() else fold_char(ch)
+        if piece:
+            parts.append(piece)
+            index_map.extend([i] * len(piece))
     index_map.append(len(text))
     return "".join(parts), index_map
+
+
+def _has_astral(text: str) -> bool:
+    return max(text) > "\uffff"
 
 
 def clean_value(raw: str) -> str:

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 import phonenumbers
-from phonenumbers import carrier, geocoder
+from phonenumbers import carrier
 
 from caseapp.domain.enums import IdentifierType
 from caseapp.identifiers.model import ParsedIdentifier, Problem, make_result
@@ -47,18 +47,32 @@ class _Analysis:
 
 
 def _describe(number: phonenumbers.PhoneNumber, details: dict[str, object]) -> bool:
-    """Add location/carrier details from phonenumbers; return its validity verdict."""
+    """Add the carrier from phonenumbers; return its validity verdict."""
     try:
         valid = phonenumbers.is_valid_number(number)
-        location = geocoder.description_for_number(number, "zh")
         operator = carrier.name_for_number(number, "zh")
     except Exception:  # phonenumbers metadata edge cases must not break parsing
         return False
-    if location:
-        details["location"] = location
     if operator:
         details["carrier"] = operator
     return bool(valid)
+
+
+def phone_location(e164: str, language: str = "zh") -> str | None:
+    """Where a number is registered (``江苏省连云港市``, ``北京市``), or None when unknown.
+
+    Kept out of parsing on purpose: phonenumbers' geocoding data costs about 100 MB of memory
+    and half a second to load, so it is only loaded when this function is first called.
+    """
+    from phonenumbers import geocoder
+
+    number = _pn(e164)
+    if number is None:
+        return None
+    try:
+        return geocoder.description_for_number(number, language) or None
+    except Exception:  # defensive, as in _describe
+        return None
 
 
 def _pn(e164: str) -> phonenumbers.PhoneNumber | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -139,8 +139,8 @@ class ContactService:
             return self._record(s, contact)
 
     def _apply(self, contact: Contact, f: ContactFields) -> None:
-        contact.started_at = f.started_at
-        contact.ended_at = f.ended_at
+        contact.started_at = f.started_at.astimezone(UTC)
+        contact.ended_at = f.ended_at.astimezone(UTC) if f.ended_at else None
         contact.investigator = f.investigator if f.investigator is not None else self._ctx.actor
         contact.cover_persona = f.cover_persona
         contact.counterpart_account = f.counterpart_account

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -132,6 +132,8 @@ class EvidenceService:
         for _path, f in files:
             if f.kind is not None:
                 _kind_value(f.kind)
+            if f.acquired_at is not None and f.acquired_at.tzinfo is None:
+                raise InvalidInputError(_("The acquisition time needs a time zone."))
         with self._ctx.db.read() as s:
             find_case(s, case_ref)  # fail before hashing gigabytes for a wrong case
         stored = self.store_files([p for p, _f in files], progress=progress, cancel=cancel)
@@ -204,7 +206,7 @@ class EvidenceService:
             sha256=item.sha256,
             size=item.size,
             media_type=media_type,
-            acquired_at=fields.acquired_at,
+            acquired_at=fields.acquired_at.astimezone(UTC) if fields.acquired_at else None,
             acquired_by=fields.acquired_by if fields.acquired_by is not None
             else self._ctx.actor,
             source=fields.source,

@@ -52,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     with app:
         if args.demo:
-            from caseapp.services.demo import ensure_demo_case
+            from caseapp.demo import ensure_demo_case
 
             ensure_demo_case(app)
         window = MainWindow(app)

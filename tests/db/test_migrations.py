@@ -11,8 +11,13 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from caseapp.db.base import Base
-from caseapp.db.migrate import alembic_config, current_revision, head_revision, upgrade
-from caseapp.db.migrations.env import include_name
+from caseapp.db.migrate import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    include_name,
+    upgrade,
+)
 from caseapp.db.session import make_engine
 
 

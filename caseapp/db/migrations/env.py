@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from alembic import context
 
 import caseapp.db.models  # noqa: F401 - registers every table on the metadata
-from caseapp.db.base import Base, UTCDateTime
-
-# Tables SQLite creates for full-text search; Alembic must not try to drop them.
-_IGNORED_PREFIXES = ("complaint_fts",)
-
-
-def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
-    return not (type_ == "table" and name is not None and name.startswith(_IGNORED_PREFIXES))
-
-
-def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
-    if type_ == "type" and isinstance(obj, UTCDateTime):
-        return "sa.DateTime(timezone=True)"
-    return False
+from caseapp.db.base import Base
+from caseapp.db.migrate import include_name, render_item
 
 
 def run_migrations() -> None:

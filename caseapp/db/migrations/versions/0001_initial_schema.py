@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 01:37:55.320110
+Create Date: 2026-11-22 01:43:55.454148
 """
 
 from collections.abc import Sequence
@@ -51,6 +51,13 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['case_id'], ['case.id'], name=op.f('fk_audit_entry_case_id_case'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_entry')),
     sa.UniqueConstraint('case_id', 'seq', name=op.f('uq_audit_entry_case_id_seq'))
+    )
+    op.create_table('audit_head',
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('hash', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['case.id'], name=op.f('fk_audit_head_case_id_case'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('case_id', name=op.f('pk_audit_head'))
     )
     op.create_table('evidence',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -388,6 +395,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_evidence_case_id'))
 
     op.drop_table('evidence')
+    op.drop_table('audit_head')
     op.drop_table('audit_entry')
     op.drop_table('case')
     # ### end Alembic commands ###

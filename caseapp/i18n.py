@@ -65,24 +65,60 @@ def N_(message: str) -> str:  # noqa: N802 - the conventional name for deferred 
     return message
 
 
-def _compile(argv: list[str]) -> int:
-    """Compile every ``.po`` under the translations folder into ``.mo`` (needs Babel)."""
+def extract_catalog() -> object:
+    """Every translatable message in the caseapp sources (needs Babel; development only)."""
+    from pathlib import Path
+
+    from babel.messages.catalog import Catalog
+    from babel.messages.extract import extract_from_dir
+
+    package = Path(__file__).resolve().parent
+    catalog = Catalog(project="caseapp", domain=DOMAIN)
+    method_map = [("**.py", "python")]
+    keywords = {"_": None, "N_": None, "ngettext": (1, 2)}
+    for filename, lineno, message, comments, _context in extract_from_dir(
+        package, method_map, keywords=keywords
+    ):
+        catalog.add(message, locations=[(f"caseapp/{filename}", lineno)],
+                    auto_comments=comments)
+    return catalog
+
+
+def _tool(argv: list[str]) -> int:
+    """``python -m caseapp.i18n extract|update|compile`` (development; needs Babel)."""
     from pathlib import Path
 
     from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
+    from babel.messages.pofile import read_po, write_po
 
     root = Path(str(translations_dir()))
-    for po in sorted(root.glob("*/LC_MESSAGES/*.po")):
-        with po.open("rb") as fh:
-            catalog = read_po(fh)
-        with po.with_suffix(".mo").open("wb") as fh:
-            write_mo(fh, catalog, use_fuzzy=False)
-        print(f"compiled {po.with_suffix('.mo')}")
-    return 0
+    command = argv[0] if argv else ""
+    if command in ("extract", "update"):
+        template = extract_catalog()
+        with (root / f"{DOMAIN}.pot").open("wb") as fh:
+            write_po(fh, template, omit_header=False, width=100)  # type: ignore[arg-type]
+        if command == "update":
+            for po in sorted(root.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+                with po.open("rb") as fh:
+                    catalog = read_po(fh)
+                catalog.update(template, no_fuzzy_matching=True)  # type: ignore[arg-type]
+                with po.open("wb") as fh:
+                    write_po(fh, catalog, width=100, ignore_obsolete=True)
+                print(f"updated {po}")
+        return 0
+    if command == "compile":
+        for po in sorted(root.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+            with po.open("rb") as fh:
+                catalog = read_po(fh)
+            with po.with_suffix(".mo").open("wb") as fh:
+                write_mo(fh, catalog, use_fuzzy=False)
+            print(f"compiled {po.with_suffix('.mo')}")
+        return 0
+    print("usage: python -m caseapp.i18n extract|update|compile", file=sys.stderr)
+    return 2
 
 
 set_language()
 
 if __name__ == "__main__":
-    sys.exit(_compile(sys.argv[1:]) if sys.argv[1:2] == ["compile"] else 2)
+    sys.exit(_tool(sys.argv[1:]))

@@ -21,6 +21,9 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 SAMPLES = SHARED / "samples"
 
+# Qt tests never need a screen.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
 PG_URL_ENV = "CASEAPP_TEST_PG_URL"
 PG_REQUIRED = os.environ.get("CASEAPP_REQUIRE_PG") == "1"
 

@@ -158,6 +158,12 @@ _KEYWORD_TYPES: dict[str, IdentifierType] = {
 }
 
 
+def _ascii_lower(text: str) -> str:
+    """Lower-case ASCII letters only, keeping every offset (``str.lower`` may change lengths)."""
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else text.translate(_ASCII_LOWER)
+
+
 def _keyword_alternative(word: str) -> str:
     pattern = re.escape(word)
     if word[-1].isascii() and word[-1].isalpha():
@@ -283,7 +289,7 @@ def _trim_url(value: str) -> str:
 
 def _keyword_candidates(folded: str) -> list[_Candidate]:
     found: list[_Candidate] = []
-    lowered = folded.translate(_ASCII_LOWER)
+    lowered = _ascii_lower(folded)
     for hit in _KEYWORD_SCAN.finditer(lowered):
         keyword_start = hit.start()
         if hit.group()[0].isascii() and keyword_start > 0:
@@ -360,7 +366,7 @@ def _bare_candidates(folded: str) -> list[_Candidate]:
         has_letter = any(ch.isalpha() for ch in parsed.value)
         if parsed.valid and (has_letter or Problem.ORG_CODE_CHECK_FAILED not in parsed.notes):
             add("uscc", match.start(), match.end(), parsed)
-    if "wxid_" in folded.translate(_ASCII_LOWER):
+    if "wxid_" in _ascii_lower(folded):
         for match in _WXID_RE.finditer(folded):
             add("wxid", match.start(), match.end(), parse_wechat(match.group()))
     # Numbers: find where a number may start, then try each precise pattern there.

@@ -94,7 +94,8 @@ def parse_id_card(raw: str, *, today: dt.date | None = None) -> ParsedIdentifier
     if value[17] != expected:
         problems.append(Problem.BAD_CHECKSUM)
         details["expected_check_char"] = expected
-        if value.endswith("000"):
-            # Excel keeps 15 significant digits and zeroes the rest of a long number.
-            notes.append(Problem.EXCEL_PRECISION_LOSS)
+    if value.endswith("000") and "original_15" not in details:
+        # Excel keeps 15 significant digits and zeroes the rest; one such number in eleven
+        # still passes the checksum, so the remark is made whatever the checksum says.
+        notes.append(Problem.EXCEL_PRECISION_LOSS)
     return make_result(kind, raw, value, problems, details, notes)

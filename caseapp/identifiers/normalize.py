@@ -29,7 +29,7 @@ def fold_char(ch: str) -> str:
     return unicodedata.normalize("NFKC", ch)
 
 
-def _changing_characters() -> tuple[dict[str, str], re.Pattern[str], frozenset[str]]:
+def _changing_characters() -> tuple[dict[str, str], re.Pattern[str]]:
     """Every BMP character that folds to something else, and a pattern matching them."""
     table: dict[str, str] = {}
     for code in range(0x80, 0x10000):
@@ -40,11 +40,10 @@ def _changing_characters() -> tuple[dict[str, str], re.Pattern[str], frozenset[s
         if folded != ch:
             table[ch] = folded
     char_class = "".join(re.escape(ch) for ch in table) + _ASTRAL_COMPAT
-    irregular = frozenset(ch for ch, folded in table.items() if len(folded) != 1)
-    return table, re.compile(f"[{char_class}]"), irregular
+    return table, re.compile(f"[{char_class}]")
 
 
-_FOLDS, _CHANGING_RE, _IRREGULAR = _changing_characters()
+_FOLDS, _CHANGING_RE = _changing_characters()
 
 
 def _fold_match(match: re.Match[str]) -> str:
@@ -68,8 +67,17 @@ def fold_with_map(text: str) -> tuple[str, Sequence[int]]:
     """
     if text.isascii():
         return text, range(len(text) + 1)
-    folded = fold(text)
-    if len(folded) == len(text) and _IRREGULAR.isdisjoint(text) and not _has_astral(text):
+    shifted = False
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal shifted
+        folded = _fold_match(match)
+        if len(folded) != 1:
+            shifted = True
+        return folded
+
+    folded = _CHANGING_RE.sub(replace, text)
+    if not shifted:
         return folded, range(len(text) + 1)
     parts: list[str] = []
     index_map: list[int] = []
@@ -80,10 +88,6 @@ def fold_with_map(text: str) -> tuple[str, Sequence[int]]:
             index_map.extend([i] * len(piece))
     index_map.append(len(text))
     return "".join(parts), index_map
-
-
-def _has_astral(text: str) -> bool:
-    return max(text) > "\uffff"
 
 
 def clean_value(raw: str) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import carrier
@@ -46,16 +47,24 @@ class _Analysis:
     notes: list[Problem] = field(default_factory=list)
 
 
-def _describe(number: phonenumbers.PhoneNumber, details: dict[str, object]) -> bool:
-    """Add the carrier from phonenumbers; return its validity verdict."""
+@lru_cache(maxsize=32768)
+def _verdict(e164: str) -> tuple[bool, str | None]:
+    """phonenumbers' validity verdict and carrier name (agent numbers repeat: cached)."""
+    number = _pn(e164)
+    if number is None:
+        return False, None
     try:
-        valid = phonenumbers.is_valid_number(number)
-        operator = carrier.name_for_number(number, "zh")
+        return bool(phonenumbers.is_valid_number(number)), carrier.name_for_number(number, "zh")
     except Exception:  # phonenumbers metadata edge cases must not break parsing
-        return False
+        return False, None
+
+
+def _describe(e164: str, details: dict[str, object]) -> bool:
+    """Add the carrier from phonenumbers; return its validity verdict."""
+    valid, operator = _verdict(e164)
     if operator:
         details["carrier"] = operator
-    return bool(valid)
+    return valid
 
 
 def phone_location(e164: str, language: str = "zh") -> str | None:
@@ -84,8 +93,7 @@ def _pn(e164: str) -> phonenumbers.PhoneNumber | None:
 
 def _mobile(nsn: str) -> _Analysis:
     result = _Analysis(IdentifierType.MOBILE, "+86" + nsn)
-    number = _pn(result.value)
-    if number is None or not _describe(number, result.details):
+    if not _describe(result.value, result.details):
         result.notes.append(Problem.UNASSIGNED_PREFIX)
     return result
 
@@ -95,8 +103,7 @@ def _landline(nsn: str) -> _Analysis:
     area_len = 2 if nsn[0] in "12" else 3
     result.details["area_code"] = "0" + nsn[:area_len]
     result.details["subscriber"] = nsn[area_len:]
-    number = _pn(result.value)
-    if number is None or not _describe(number, result.details):
+    if not _describe(result.value, result.details):
         result.notes.append(Problem.UNASSIGNED_PREFIX)
     return result
 
@@ -106,7 +113,7 @@ def _foreign(digits: str, cleaned: str) -> _Analysis:
     if number is None:
         return _Analysis(IdentifierType.MOBILE, cleaned, [Problem.BAD_FORMAT])
     details: dict[str, object] = {}
-    valid = _describe(number, details)
+    valid = _describe("+" + digits, details)
     try:
         kind = phonenumbers.number_type(number)
         region = phonenumbers.region_code_for_number(number)

@@ -60,7 +60,7 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _current.ngettext(singular, plural, n)
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional name for deferred marking
+def N_(message: str) -> str:
     """Mark a string for extraction without translating it now."""
     return message
 

@@ -107,7 +107,8 @@ def _new_revision(message: str) -> None:
                 config.attributes["connection"] = conn
                 command.upgrade(config, "head")
                 heads = ScriptDirectory.from_config(config).get_heads()
-                rev_id = f"{len(list(ScriptDirectory.from_config(config).walk_revisions())) + 1:04d}"
+                count = len(list(ScriptDirectory.from_config(config).walk_revisions()))
+                rev_id = f"{count + 1:04d}"
                 command.revision(config, message=message, autogenerate=True, rev_id=rev_id,
                                  head=heads[0] if heads else "base")
         finally:

@@ -29,5 +29,5 @@ class IntegrityError(CaseappError):
     exit_code = 5
 
 
-class Cancelled(CaseappError):  # noqa: N818 - reads naturally at the raise site
+class Cancelled(CaseappError):
     exit_code = 130

@@ -61,7 +61,7 @@ def test_full_flow(cli: Cli, tmp_path: Path) -> None:
                        "是律师", "--attach", str(shot), "--attach", str(transcript))
     assert contact["started_at"] == "2025-03-04T06:30:00+00:00"
     assert contact["fee_amount"] == "8000" and contact["claims"] == ["是律师"]
-    assert [a["id"] for a in contact["attachments"]][0] == ev["id"]  # same content, same row
+    assert contact["attachments"][0]["id"] == ev["id"]  # same content, same evidence row
     link = cli.json("link", "add", cid, f"party:{party['id']}", f"evidence:{ev['id']}",
                     "--relation", "收款")
     assert link["relation"] == "收款"

@@ -14,9 +14,8 @@ from sqlalchemy import func, select
 from caseapp.app import App
 from caseapp.db.models import AuditEntry, CustodyEvent, Evidence, Identifier
 from caseapp.domain.enums import CaseStatus, PartyRole
-from caseapp.domain.errors import ConflictError, InvalidInputError, NotFoundError
+from caseapp.domain.errors import Cancelled, ConflictError, InvalidInputError, NotFoundError
 from caseapp.domain.progress import CancelToken
-from caseapp.domain.errors import Cancelled
 from caseapp.services.contacts import ContactFields
 from caseapp.services.evidence import EvidenceFields
 

@@ -54,7 +54,7 @@ def test_window_lists_and_creates_cases(qtbot: QtBot, sqlite_app: App, tmp_path:
 
     QTimer.singleShot(0, fill_dialog)
     window.new_case_action.trigger()
-    assert [c.number for c in sqlite_app.cases.list()][0] == "N-1"
+    assert sqlite_app.cases.list()[0].number == "N-1"
     assert window.model.rowCount() == 2
     assert window.current_case() is not None and window.current_case().number == "N-1"
     window.grab().save(str(tmp_path / "main_window.png"))

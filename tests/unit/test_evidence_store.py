@@ -64,7 +64,7 @@ def test_cancel_leaves_no_file(tmp_path: Path) -> None:
 
 
 def test_missing_source_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(InvalidInputError, match="nope.png"):
+    with pytest.raises(InvalidInputError, match=r"nope\.png"):
         EvidenceStore(tmp_path).put_file(tmp_path / "nope.png")
 
 

@@ -9,7 +9,9 @@ from caseapp.db.models import Identifier
 from caseapp.identifiers import ParsedIdentifier
 
 
-def get_or_create_identifier(session: Session, case_id: int, parsed: ParsedIdentifier) -> Identifier:
+def get_or_create_identifier(
+    session: Session, case_id: int, parsed: ParsedIdentifier
+) -> Identifier:
     row = session.scalar(
         select(Identifier).where(
             Identifier.case_id == case_id,

@@ -287,7 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--fee-basis")
     c.add_argument("--deposit")
     c.add_argument("--claim", action="append", help=_("a claim made (repeatable)"))
-    c.add_argument("--transcript", metavar="FILE", help=_("UTF-8 text file"))
+    c.add_argument("--transcript", metavar="FILE",
+                   help=_("file with the conversation's transcript (UTF-8 text)"))
     c.add_argument("--attach", action="append", metavar="FILE")
     c = command(contacts, "list", cmd_contact_list, _("list contacts in time order"))
     c.add_argument("case", metavar="CASE")

@@ -128,7 +128,7 @@ def guess_identifier(raw: str) -> ParsedIdentifier | None:
         card = parse_bank_card(raw)
         if card.valid or len(compact) >= 16:
             return card
-    if digits and QQ_RE.fullmatch(compact):
+    if QQ_RE.fullmatch(cleaned):  # QQ numbers are written without separators
         return parse_qq(raw)
     lowered = cleaned.lower()
     if WECHAT_ID_RE.fullmatch(lowered) or lowered.startswith("wxid_"):

@@ -180,7 +180,8 @@ _VALUE_RES: dict[IdentifierType, re.Pattern[str]] = {
     for kind, value in _VALUES.items()
 }
 
-_NOT_AFTER = r"(?<![0-9A-Za-z_.+])(?<![0-9]-)"
+# Not glued to a preceding word or number ("0.138…", "6222-138…"); "……138…" is fine.
+_NOT_AFTER = r"(?<![0-9A-Za-z_+])(?<![0-9][.-])"
 _MOBILE_RE = re.compile(
     _NOT_AFTER + r"(?:\(?(?:\+|00)\s?86\)?[\s-]?|(?<![0-9])86[\s-]?)?"
     r"1[3-9][0-9](?:[\s-]?[0-9]{4}){2}(?:\.0+)?(?![0-9])(?!\.[0-9])",

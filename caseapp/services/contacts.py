@@ -161,9 +161,10 @@ class ContactService:
             raise InvalidInputError(_("The contact's start time needs a time zone."))
         if f.ended_at is not None and f.ended_at < f.started_at:
             raise InvalidInputError(_("The contact ends before it starts."))
-        for label, amount in ((_("fee"), f.fee_amount), (_("deposit"), f.deposit_amount)):
-            if amount is not None and amount < 0:
-                raise InvalidInputError(_("The {what} cannot be negative.").format(what=label))
+        if f.fee_amount is not None and f.fee_amount < 0:
+            raise InvalidInputError(_("The fee quoted cannot be negative."))
+        if f.deposit_amount is not None and f.deposit_amount < 0:
+            raise InvalidInputError(_("The deposit cannot be negative."))
 
     @staticmethod
     def _check_refs(s: Session, case_id: int, f: ContactFields) -> None:

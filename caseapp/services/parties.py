@@ -12,6 +12,7 @@ from caseapp.db.repositories.identifiers import get_or_create_identifier
 from caseapp.db.repositories.lookup import find_case, find_object
 from caseapp.domain.enums import IdentifierType, LinkEndType, PartyKind, PartyRole
 from caseapp.domain.errors import ConflictError, InvalidInputError, NotFoundError
+from caseapp.domain.labels import identifier_type_label
 from caseapp.i18n import _
 from caseapp.identifiers import parse_identifier
 from caseapp.services.audit import append_audit
@@ -105,15 +106,15 @@ class PartyService:
     ) -> Identifier:
         parsed = parse_identifier(id_type, raw)
         if not parsed.value:
-            raise InvalidInputError(_("The {type} identifier is empty.").format(
-                type=id_type.value))
+            raise InvalidInputError(_("The {type} is empty.").format(
+                type=identifier_type_label(id_type)))
         row = get_or_create_identifier(s, case_id, parsed)
         if row.party_id not in (None, party.id):
             owner = s.get(Party, row.party_id)
             raise ConflictError(
                 _("{type} {value} already belongs to party #{id} {name}; merge the two parties "
                   "or detach it there first.").format(
-                    type=id_type.value, value=row.value, id=row.party_id,
+                    type=identifier_type_label(id_type), value=row.value, id=row.party_id,
                     name=owner.name if owner else "?"))
         row.party_id = party.id
         s.flush()

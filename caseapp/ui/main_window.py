@@ -19,10 +19,11 @@ from PySide6.QtWidgets import (
 from caseapp import __version__
 from caseapp.app import App
 from caseapp.domain.errors import CaseappError
-from caseapp.i18n import _
+from caseapp.domain.labels import case_status_label
+from caseapp.i18n import _, ngettext
 from caseapp.services.records import CaseRecord
 from caseapp.ui.dialogs.new_case_dialog import NewCaseDialog
-from caseapp.ui.models.case_table_model import CaseTableModel, status_label
+from caseapp.ui.models.case_table_model import CaseTableModel
 
 
 class CaseDetails(QWidget):
@@ -37,14 +38,14 @@ class CaseDetails(QWidget):
         self.counts = QLabel(self)
         for label, widget in ((_("Case number"), self.number), (_("Title"), self.title),
                               (_("Status"), self.status), (_("Lead investigator"), self.lead),
-                              (_("Contents"), self.counts)):
+                              (_("In this case"), self.counts)):
             widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             form.addRow(label, widget)
 
     def show_case(self, case: CaseRecord | None, counts: str = "") -> None:
         self.number.setText(case.number if case else "")
         self.title.setText(case.title if case else "")
-        self.status.setText(status_label(case.status) if case else "")
+        self.status.setText(case_status_label(case.status) if case else "")
         self.lead.setText(case.lead_investigator if case else "")
         self.counts.setText(counts)
 
@@ -128,10 +129,14 @@ class MainWindow(QMainWindow):
             self.details.show_case(None)
             return
         case = self.model.case_at(current.row())
-        counts = _("{parties} parties, {contacts} contacts, {evidence} evidence files").format(
-            parties=len(self.app.parties.list(case.id)),
-            contacts=len(self.app.contacts.list(case.id)),
-            evidence=len(self.app.evidence.list(case.id)))
+        parties = len(self.app.parties.list(case.id))
+        contacts = len(self.app.contacts.list(case.id))
+        evidence = len(self.app.evidence.list(case.id))
+        counts = _("{parties}, {contacts}, {evidence}").format(
+            parties=ngettext("{n} party", "{n} parties", parties).format(n=parties),
+            contacts=ngettext("{n} contact", "{n} contacts", contacts).format(n=contacts),
+            evidence=ngettext("{n} evidence file", "{n} evidence files", evidence).format(
+                n=evidence))
         self.details.show_case(case, counts)
 
     def new_case(self) -> None:

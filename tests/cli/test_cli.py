@@ -100,7 +100,7 @@ def test_errors_are_readable_without_traceback(cli: Cli, tmp_path: Path) -> None
                               "--summary", "x")
     assert code == 2 and "yesterday" in err
     code, _out, err = cli.run("link", "add", cid, "party:1", "evidence:1", "--relation", "r")
-    assert code == 3 and "party 1" in err
+    assert code == 3 and "party 1" in err and "(party:1)" in err
 
 
 def test_audit_verify_fails_on_tampering(cli: Cli, db_url: str) -> None:

@@ -57,8 +57,10 @@ def _is_translated(message: Message) -> bool:
     return bool(message.string) and all(_strings(message.string))
 
 
-def _placeholders(text: str) -> set[tuple[str, str | None, str]]:
-    return {(name, conversion, spec or "")
+def _placeholders(text: str) -> set[str]:
+    """``{name!conversion:spec}`` of every replacement field, as written."""
+    return {"{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            + "}"
             for _literal, name, spec, conversion in string.Formatter().parse(text)
             if name is not None}
 
@@ -117,8 +119,8 @@ def test_translations_keep_the_placeholders(po: Catalog) -> None:
                 wrong.append(f"{_label(message)}: malformed translation {translated!r} ({exc})")
                 continue
             if got != expected:
-                wrong.append(f"{_label(message)}: {sorted(map(str, expected))} in the source, "
-                             f"{sorted(map(str, got))} in {translated!r}")
+                wrong.append(f"{_label(message)}: {sorted(expected)} in the source, "
+                             f"{sorted(got)} in {translated!r}")
     assert not wrong, "translations whose {placeholders} differ:\n" + "\n".join(wrong)
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from caseapp.db.models import Case, Complaint, Contact, Evidence, Identifier, Party
 from caseapp.domain.enums import LinkEndType
 from caseapp.domain.errors import InvalidInputError, NotFoundError
+from caseapp.domain.labels import object_type_label
 from caseapp.i18n import _
 
 OBJECT_MODELS: dict[LinkEndType, type[Party | Complaint | Contact | Evidence | Identifier]] = {
@@ -56,6 +57,7 @@ def find_object(
             obj = None
     if obj is None:
         raise NotFoundError(
-            _("No {type} {ref} in this case.").format(type=kind.value, ref=text)
+            _("No {type} {ref} in this case ({code}:{ref}).").format(
+                type=object_type_label(kind), ref=text, code=kind.value)
         )
     return obj

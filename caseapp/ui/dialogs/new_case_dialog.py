@@ -25,7 +25,7 @@ class NewCaseDialog(QDialog):
         form = QFormLayout(self)
         form.addRow(_("Title"), self.title_edit)
         form.addRow(_("Case number"), self.number_edit)
-        form.addRow(_("Organisation"), self.organisation_edit)
+        form.addRow(_("Investigating organisation"), self.organisation_edit)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.accepted.connect(self.accept)

@@ -6,15 +6,11 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from caseapp.domain.labels import case_status_label
 from caseapp.i18n import _
 from caseapp.services.records import CaseRecord
 
 _Index = QModelIndex | QPersistentModelIndex
-
-
-def status_label(status: str) -> str:
-    return {"open": _("Open"), "handed_over": _("Handed over"), "closed": _("Closed")}.get(
-        status, status)
 
 
 class CaseTableModel(QAbstractTableModel):
@@ -60,7 +56,7 @@ class CaseTableModel(QAbstractTableModel):
             if col == self.COL_TITLE:
                 return case.title
             if col == self.COL_STATUS:
-                return status_label(case.status)
+                return case_status_label(case.status)
             if col == self.COL_LEAD:
                 return case.lead_investigator
             if col == self.COL_CREATED:

@@ -202,7 +202,7 @@ def test_id_number_offered_as_lawyer_license() -> None:
         ("110101201011234567", Problem.BAD_LENGTH),
         ("1101012010112345A", Problem.BAD_FORMAT),
         ("11010119701123456", Problem.BAD_YEAR),
-        ("11010120990123456", Problem.BAD_YEAR),
+        ("11010120991123456", Problem.BAD_YEAR),
         ("11010120100123456", Problem.BAD_CATEGORY),
         ("11010120101523456", Problem.BAD_SEX_DIGIT),
         ("99010120101123456", Problem.UNKNOWN_REGION),

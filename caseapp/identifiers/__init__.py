@@ -1,7 +1,4 @@
-"""Parse, validate and normalise identifiers (phones, ID numbers, USCC …) and find them in text.
-
-Pure Python (``phonenumbers`` and ``python-stdnum``); no database, no Qt.
-"""
+"""Parse, validate and normalise identifiers (phones, ID numbers, USCC …) and find them in text."""
 
 from caseapp.identifiers.accounts import (
     parse_douyin,

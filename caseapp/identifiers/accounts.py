@@ -1,9 +1,4 @@
-"""Online accounts: WeChat, QQ, e-mail, URLs, short-video / social handles, and free values.
-
-Normalisation choices: WeChat IDs, handles and e-mail addresses are lower-cased (the services
-treat them case-insensitively); a URL gets a lower-case scheme and host, ``http://`` when it had
-no scheme (``www.example.com`` -> ``http://www.example.com``) and loses a lone trailing ``/``.
-"""
+"""Online accounts: WeChat, QQ, e-mail, URLs, short-video / social handles, and free values."""
 
 from __future__ import annotations
 
@@ -39,8 +34,9 @@ _HANDLE_TYPES = (
 def parse_wechat(raw: str) -> ParsedIdentifier:
     """Parse a WeChat ID: 6–20 characters, a letter first, then letters, digits, ``_`` or ``-``.
 
-    A mobile number used as WeChat ID (微信同号) is valid: value is the 11 national digits and
-    ``details["is_phone"]`` is True.
+    The value is lower-cased (WeChat IDs are case-insensitive); ``wxid_…`` internal ids are
+    valid with ``details["internal_id"]``. A mobile number used as WeChat ID (微信同号) is valid:
+    value is the 11 national digits and ``details["is_phone"]`` is True.
     """
     kind = IdentifierType.WECHAT
     cleaned = clean_value(raw)
@@ -91,7 +87,7 @@ def parse_qq(raw: str) -> ParsedIdentifier:
 
 
 def parse_email(raw: str) -> ParsedIdentifier:
-    """Parse an e-mail address; the value is lower-cased (``mailto:`` removed)."""
+    """Parse an e-mail address; the value is lower-cased (mail providers ignore case)."""
     kind = IdentifierType.EMAIL
     cleaned = clean_value(raw)
     if cleaned.lower().startswith("mailto:"):
@@ -116,7 +112,12 @@ def _normalise_host(host: str) -> str | None:
 
 
 def parse_url(raw: str) -> ParsedIdentifier:
-    """Parse a web address; a bare ``www.example.com`` is accepted as ``http://www.example.com``."""
+    """Parse a web address (http, https or ftp).
+
+    The value gets a lower-case scheme and host, ``http://`` when it had no scheme (a bare
+    ``www.example.com`` becomes ``http://www.example.com``, with ``details["scheme_added"]``) and
+    loses a lone trailing ``/``; path, query and fragment are kept as given.
+    """
     kind = IdentifierType.URL
     cleaned = clean_value(raw)
     if not cleaned:

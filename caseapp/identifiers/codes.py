@@ -1,9 +1,4 @@
-"""Unified social credit codes (GB 32100), lawyer licence numbers and bank card numbers.
-
-A lawyer's personal licence number (律师执业证号) has 17 digits. Fake law firms print the
-18-character social credit code of their (non-law-firm) company where a licence number belongs,
-so an 18-character USCC offered as a lawyer licence is reported with USCC_AS_LAWYER_LICENSE.
-"""
+"""Unified social credit codes (GB 32100), lawyer licence numbers and bank card numbers."""
 
 from __future__ import annotations
 
@@ -153,7 +148,9 @@ def parse_lawyer_license(raw: str, *, today: dt.date | None = None) -> ParsedIde
     """Parse a 17-digit lawyer licence number (律师执业证号).
 
     Digits 1–6 region, 7–10 year first licensed, 11 category, 12 sex (0 female, 1 male),
-    13–17 serial. An 18-character USCC (or ID number) given instead is reported, not accepted.
+    13–17 serial. Fake law firms print the 18-character social credit code of their (non-law-firm)
+    company where a licence number belongs: an 18-character USCC, valid or just USCC-shaped, is
+    invalid with USCC_AS_LAWYER_LICENSE (an ID number, with ID_CARD_AS_LAWYER_LICENSE).
     """
     kind = IdentifierType.LAWYER_LICENSE
     cleaned = clean_value(raw)

@@ -1,16 +1,8 @@
-"""Find identifiers in free Chinese text (complaint letters, agent columns, chat exports).
-
-The text is folded first (full-width to ASCII, dash variants to ``-``, invisible characters
-dropped) and every span is mapped back to the original text. A value led by a keyword (微信,
-QQ, 卡号, 执业证号, 身份证, 信用代码 …) is parsed as that type and reported even when invalid;
-without a keyword only distinctive, checkable shapes are reported: 11-digit mobiles, landlines
-with an area code, 400/800 numbers, checksum-valid ID numbers and USCCs, Luhn-valid card numbers
-in card layout, e-mail addresses, URLs and ``wxid_`` WeChat ids. A mobile led by a WeChat keyword
-stays a mobile, with ``details["also_wechat"]`` set (as for ``…(微信同号)``).
-"""
+"""Find identifiers in free Chinese text (complaint letters, agent columns, chat exports)."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -295,8 +287,8 @@ def _keyword_candidates(folded: str) -> list[_Candidate]:
         keyword_start = hit.start()
         if hit.group()[0].isascii() and keyword_start > 0:
             before = lowered[keyword_start - 1]
-            if before.isascii() and (before.isalnum() or before == "_"):
-                continue  # "abcvx…": the Latin keyword is the tail of a longer word
+            if before.isascii() and (before.isalnum() or before in "_+/="):
+                continue  # "abcvx…", base64: the Latin keyword is part of a longer token
         kind = _KEYWORD_TYPES[hit.group()]
         match = _VALUE_RES[kind].match(folded, hit.end())
         if match is None:
@@ -374,25 +366,33 @@ def _bare_candidates(folded: str) -> list[_Candidate]:
     for start_hit in _NUMBER_START_RE.finditer(folded):
         position = start_hit.start()
         for label, regex in _NUMBER_PATTERNS:
-            match = regex.match(folded, position)
-            if match is None:
+            number = regex.match(folded, position)
+            if number is None:
                 continue
-            parsed = _NUMBER_PARSERS[label](match.group())
+            parsed = _NUMBER_PARSERS[label](number.group())
             if parsed.valid and _NUMBER_ACCEPT[label](parsed):
-                add(label, match.start(), match.end(), parsed)
+                add(label, number.start(), number.end(), parsed)
     return found
 
 
 def _select(candidates: list[_Candidate]) -> list[_Candidate]:
-    """Keep the strongest candidates whose spans do not overlap."""
+    """Keep the strongest candidates whose spans do not overlap, in text order."""
     ordered = sorted(candidates, key=lambda c: (c.priority, -(c.end - c.start), c.start))
+    starts: list[int] = []
+    ends: list[int] = []
     chosen: list[_Candidate] = []
     for candidate in ordered:
         if candidate.end <= candidate.start:
             continue
-        if all(candidate.end <= c.start or candidate.start >= c.end for c in chosen):
-            chosen.append(candidate)
-    chosen.sort(key=lambda c: c.start)
+        # Chosen spans are disjoint, so sorted by start they are sorted by end too.
+        i = bisect.bisect_right(starts, candidate.start)
+        if (i > 0 and ends[i - 1] > candidate.start) or (
+            i < len(starts) and starts[i] < candidate.end
+        ):
+            continue
+        starts.insert(i, candidate.start)
+        ends.insert(i, candidate.end)
+        chosen.insert(i, candidate)
     return chosen
 
 
@@ -403,7 +403,18 @@ def _mentions_same_wechat(folded: str, start: int, end: int) -> bool:
 
 
 def extract_identifiers(text: str) -> list[FoundIdentifier]:
-    """Identifiers in ``text``, sorted by start, non-overlapping; spans index the original text."""
+    """Identifiers in ``text``, sorted by start, non-overlapping; spans index the original text.
+
+    The text is folded first (full-width to ASCII, dash variants to ``-``, invisible characters
+    dropped) and every span is mapped back, so ``text[f.start:f.end] == f.raw``. A value led by a
+    keyword (微信, QQ, 卡号, 执业证号, 身份证, 信用代码 …) is parsed as that type and reported
+    even when invalid, with ``details["keyword"]``. Without a keyword only distinctive, checkable
+    shapes are reported: 11-digit mobiles, landlines with an area code, 400/800 numbers,
+    checksum-valid ID numbers and USCCs, Luhn-valid card numbers (16–19 digits), e-mail
+    addresses, URLs and ``wxid_`` WeChat ids; never a number glued inside a longer one. A mobile
+    led by a WeChat keyword, or marked ``(微信同号)``, stays a mobile with
+    ``details["also_wechat"]``. When candidates overlap, keyword-led ones win, then the longer.
+    """
     if not text:
         return []
     folded, index_map = fold_with_map(text)

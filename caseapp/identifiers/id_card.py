@@ -1,10 +1,4 @@
-"""Resident identity card numbers (居民身份证号, GB 11643): checksum, birth date, region, sex.
-
-Validation is what real data needs: the GB 11643 check character, a real birth date between
-1900-01-01 and today, and a known province prefix. The county code itself is not checked (codes
-are created and abolished over time, so a strict table rejects real people). A 15-digit legacy
-number is upgraded to 18 digits and stays valid, with the note ``UPGRADED_FROM_15``.
-"""
+"""Resident identity card numbers (居民身份证号, GB 11643): checksum, birth date, region, sex."""
 
 from __future__ import annotations
 
@@ -48,7 +42,14 @@ def _birth_date(yyyymmdd: str) -> dt.date | None:
 
 
 def parse_id_card(raw: str, *, today: dt.date | None = None) -> ParsedIdentifier:
-    """Parse an ID number; report problems (checksum, date, region) without rejecting the value."""
+    """Parse an ID number; report problems (checksum, date, region) without rejecting the value.
+
+    Valid means: the GB 11643 check character, a real birth date between 1900-01-01 and
+    ``today``, and a known province prefix. The county code is not checked (codes are created and
+    abolished over time, so a strict table rejects real people). A 15-digit legacy number is
+    upgraded to 18 digits and stays valid, with the note UPGRADED_FROM_15. A number ending in
+    ``000`` carries the note EXCEL_PRECISION_LOSS.
+    """
     kind = IdentifierType.ID_CARD
     cleaned = clean_value(raw)
     if not cleaned:

@@ -1,16 +1,4 @@
-"""Chinese mobile and landline numbers: Excel artefacts, country codes, E.164 normalisation.
-
-Mobiles are accepted on shape alone (11 digits, ``1[3-9]…``): investigators see numbers from
-prefixes that ``phonenumbers`` does not know yet, so its opinion is only recorded as the note
-``UNASSIGNED_PREFIX``. Landlines need an area code (``010``, ``02x``, ``0xxx``) and a 7–8 digit
-subscriber number (not starting with 0); 400/800 numbers are landlines with
-``details["service"]``. Short service numbers (``95588``, ``12378``) are valid landlines whose
-value stays the bare digits.
-
-Asking for a mobile and getting a landline (or the reverse) keeps the requested type and makes the
-result invalid with ``NOT_A_MOBILE`` / ``NOT_A_LANDLINE``; ``details["actual_type"]`` says what the
-number is and ``value`` is still its E.164 form.
-"""
+"""Chinese mobile and landline numbers: Excel artefacts, country codes, E.164 normalisation."""
 
 from __future__ import annotations
 
@@ -203,10 +191,22 @@ def _strip_area(details: dict[str, object]) -> dict[str, object]:
 
 
 def parse_phone(raw: str, kind: IdentifierType | None = None) -> ParsedIdentifier:
-    """Parse a Chinese (or foreign, with ``+``) phone number.
+    """Parse a Chinese (or foreign, with ``+``) phone number; the value is E.164.
 
-    ``kind`` None detects mobile vs landline; MOBILE or LANDLINE insists on that kind (a number
-    of the other kind is then invalid with NOT_A_MOBILE / NOT_A_LANDLINE).
+    Accepted forms: separators (spaces, dashes, brackets, dots), ``+86`` / ``0086`` / ``86``,
+    full-width digits, a leading apostrophe and Excel's ``13812345678.0``. Excel's scientific
+    form (``1.38123E+10``) is invalid with SCIENTIFIC_NOTATION: the digits are never guessed.
+
+    Mobiles are accepted on shape alone (11 digits, ``1[3-9]…``): investigators see numbers from
+    blocks that ``phonenumbers`` does not know, so its opinion is only the note
+    UNASSIGNED_PREFIX. Landlines need an area code (``010``, ``02x``, ``0xxx``) and a 7–8 digit
+    subscriber number not starting with 0; 400/800 numbers are landlines with
+    ``details["service"]``; short service numbers (``95588``, ``12378``) are valid landlines whose
+    value stays the bare digits.
+
+    ``kind`` None detects mobile vs landline. MOBILE or LANDLINE insists on that kind: a number
+    of the other kind keeps the requested type and is invalid with NOT_A_MOBILE /
+    NOT_A_LANDLINE, ``details["actual_type"]`` says what it is and ``value`` is still its E.164.
     """
     analysis = _analyse(raw)
     problems = list(analysis.problems)

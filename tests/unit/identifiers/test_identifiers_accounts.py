@@ -77,8 +77,12 @@ def test_short_wechat_id_keeps_its_value() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "value"),
-    [("12345", "12345"), ("12345678901", "12345678901"), ("１２３４５６７８", "12345678"),
-     ("12345678@qq.com", "12345678")],
+    [
+        ("12345", "12345"),
+        ("12345678901", "12345678901"),
+        ("１２３４５６７８", "12345678"),
+        ("12345678@qq.com", "12345678"),
+    ],
 )
 def test_valid_qq(raw: str, value: str) -> None:
     parsed = parse_qq(raw)
@@ -88,8 +92,13 @@ def test_valid_qq(raw: str, value: str) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "problem"),
-    [("", Problem.EMPTY), ("1234", Problem.BAD_LENGTH), ("123456789012", Problem.BAD_LENGTH),
-     ("012345", Problem.BAD_FORMAT), ("abc123", Problem.BAD_FORMAT)],
+    [
+        ("", Problem.EMPTY),
+        ("1234", Problem.BAD_LENGTH),
+        ("123456789012", Problem.BAD_LENGTH),
+        ("012345", Problem.BAD_FORMAT),
+        ("abc123", Problem.BAD_FORMAT),
+    ],
 )
 def test_invalid_qq(raw: str, problem: Problem) -> None:
     parsed = parse_qq(raw)
@@ -155,7 +164,12 @@ def test_invalid_url(raw: str) -> None:
 
 @pytest.mark.parametrize(
     "kind",
-    [IdentifierType.DOUYIN, IdentifierType.KUAISHOU, IdentifierType.XIAOHONGSHU, IdentifierType.WEIBO],
+    [
+        IdentifierType.DOUYIN,
+        IdentifierType.KUAISHOU,
+        IdentifierType.XIAOHONGSHU,
+        IdentifierType.WEIBO,
+    ],
 )
 def test_handles(kind: IdentifierType) -> None:
     parsed = parse_handle(kind, "@Debt.Help_01")

@@ -81,7 +81,12 @@ def test_law_firm_uscc() -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    [COMPANY.lower(), f" {COMPANY} ", f"{COMPANY[:8]} {COMPANY[8:]}", f"{COMPANY[:8]}-{COMPANY[8:]}"],
+    [
+        COMPANY.lower(),
+        f" {COMPANY} ",
+        f"{COMPANY[:8]} {COMPANY[8:]}",
+        f"{COMPANY[:8]}-{COMPANY[8:]}",
+    ],
 )
 def test_uscc_cleaning(raw: str) -> None:
     parsed = parse_uscc(raw)
@@ -162,7 +167,13 @@ def test_valid_lawyer_license() -> None:
 
 @pytest.mark.parametrize(
     ("category", "name"),
-    [("2", "兼职律师"), ("6", "公职律师"), ("7", "公司律师"), ("8", "法律援助律师"), ("9", "军队律师")],
+    [
+        ("2", "兼职律师"),
+        ("6", "公职律师"),
+        ("7", "公司律师"),
+        ("8", "法律援助律师"),
+        ("9", "军队律师"),
+    ],
 )
 def test_lawyer_license_categories(category: str, name: str) -> None:
     parsed = parse_lawyer_license(f"4403042015{category}012345")
@@ -244,7 +255,11 @@ def test_luhn_failure_is_reported() -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["6222 0212 3456 7890 128", "6222-0212-3456-7890-128", "６２２２０２１２３４５６７８９０１２８"],
+    [
+        "6222 0212 3456 7890 128",
+        "6222-0212-3456-7890-128",
+        "６２２２０２１２３４５６７８９０１２８",
+    ],
 )
 def test_card_separators(raw: str) -> None:
     parsed = parse_bank_card(raw)
@@ -277,7 +292,5 @@ def test_card_lengths(length: int) -> None:
 
 def test_parse_identifier_codes() -> None:
     assert parse_identifier("uscc", COMPANY).valid
-    assert parse_identifier("lawyer_license", COMPANY).problems == (
-        Problem.USCC_AS_LAWYER_LICENSE,
-    )
+    assert parse_identifier("lawyer_license", COMPANY).problems == (Problem.USCC_AS_LAWYER_LICENSE,)
     assert parse_identifier("bank_card", "6222021234567890128").valid

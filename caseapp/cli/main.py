@@ -16,7 +16,9 @@ from caseapp import __version__
 from caseapp.app import App, open_app
 from caseapp.domain.enums import ContactChannel, EvidenceKind, PartyKind, PartyRole
 from caseapp.domain.errors import CaseappError, InvalidInputError
+from caseapp.domain.labels import identifier_type_label, party_kind_label, party_role_label
 from caseapp.i18n import _, set_language
+from caseapp.identifiers.labels import problem_label
 from caseapp.services.contacts import ContactFields
 from caseapp.services.evidence import EvidenceFields
 from caseapp.services.links import parse_object_ref
@@ -79,10 +81,11 @@ def cmd_party_add(app: App, a: argparse.Namespace) -> Output:
     idents = [parse_id_spec(spec) for spec in a.id or []]
     party = app.parties.add(a.case, name=a.name, kind=a.kind, role=a.role,
                             aliases=a.alias or [], notes=a.notes or "", identifiers=idents)
-    lines = [f"{party.id}", f"{party.name} ({party.kind}, {party.role})"]
+    lines = [f"{party.id}", f"{party.name} ({party_kind_label(party.kind)}, "
+                            f"{party_role_label(party.role)})"]
     for ident in party.identifiers:
-        mark = "" if ident.valid else "  ⚠ " + ", ".join(ident.problems)
-        lines.append(f"  {ident.type}: {ident.value}{mark}")
+        mark = "" if ident.valid else "  ⚠ " + "; ".join(problem_label(p) for p in ident.problems)
+        lines.append(f"  {identifier_type_label(ident.type)}: {ident.value}{mark}")
     return Output(to_jsonable(party), lines)
 
 
@@ -92,7 +95,7 @@ def cmd_party_list(app: App, a: argparse.Namespace) -> Output:
     for p in parties:
         ids = ", ".join(f"{i.type}:{i.value}" + ("" if i.valid else "⚠")
                         for i in p.identifiers)
-        lines.append(f"{p.id:>4}  {p.role:<13} {p.name}  {ids}")
+        lines.append(f"{p.id:>4}  {party_role_label(p.role)}  {p.name}  {ids}")
     return Output({"parties": to_jsonable(parties)}, lines or [_("No parties yet.")])
 
 

@@ -69,3 +69,13 @@ def test_new_case_dialog_needs_a_title(qtbot: QtBot) -> None:
     qtbot.keyClicks(dialog.title_edit, "x")
     assert ok.isEnabled()
     assert dialog.values() == ("x", None, "")
+
+
+def test_python_m_caseapp_entry_point() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "caseapp", "--help"], capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "--workspace" in result.stdout and "--demo" in result.stdout

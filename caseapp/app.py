@@ -16,6 +16,7 @@ from caseapp.domain.errors import CaseappError
 from caseapp.i18n import _
 from caseapp.services.audit import AuditService
 from caseapp.services.cases import CaseService
+from caseapp.services.complaints import ComplaintService
 from caseapp.services.contacts import ContactService
 from caseapp.services.context import ServiceContext, system_clock
 from caseapp.services.evidence import EvidenceService
@@ -35,6 +36,7 @@ class App:
     parties: PartyService
     evidence: EvidenceService
     contacts: ContactService
+    complaints: ComplaintService
     links: LinkService
     audit: AuditService
 
@@ -80,6 +82,7 @@ def open_app(
         parties=PartyService(ctx),
         evidence=evidence,
         contacts=ContactService(ctx, evidence),
+        complaints=ComplaintService(ctx, evidence),
         links=LinkService(ctx),
         audit=AuditService(ctx),
     )

@@ -14,16 +14,19 @@ from typing import Any
 
 from caseapp import __version__
 from caseapp.app import App, open_app
+from caseapp.db.repositories.complaints import ComplaintFilter
 from caseapp.domain.enums import ContactChannel, EvidenceKind, PartyKind, PartyRole
 from caseapp.domain.errors import CaseappError, InvalidInputError
 from caseapp.domain.labels import identifier_type_label, party_kind_label, party_role_label
 from caseapp.i18n import _, set_language
 from caseapp.identifiers.labels import problem_label
+from caseapp.importers import ColumnMapping
+from caseapp.services.complaints import ImportRejected
 from caseapp.services.contacts import ContactFields
 from caseapp.services.evidence import EvidenceFields
 from caseapp.services.links import parse_object_ref
 from caseapp.services.parties import parse_id_spec
-from caseapp.services.records import to_jsonable
+from caseapp.services.records import ImportSummary, to_jsonable
 
 Handler = Callable[[App, argparse.Namespace], "Output"]
 
@@ -31,10 +34,12 @@ Handler = Callable[[App, argparse.Namespace], "Output"]
 class Output:
     """What a command prints: a JSON document with --json, else lines of text."""
 
-    def __init__(self, data: Any, text: str | Sequence[str], exit_code: int = 0) -> None:
+    def __init__(self, data: Any, text: str | Sequence[str], exit_code: int = 0,
+                 *, to_stderr: bool = False) -> None:
         self.data = data
         self.text = [text] if isinstance(text, str) else list(text)
         self.exit_code = exit_code
+        self.to_stderr = to_stderr
 
 
 def parse_time(text: str) -> datetime:
@@ -127,6 +132,73 @@ def _read_text(path: str) -> str:
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInputError(_("Cannot read {path}: {error}").format(path=path, error=exc)
                                 ) from exc
+
+
+def _summary_lines(s: ImportSummary) -> list[str]:
+    lines = [
+        _("File: {name} (SHA-256 {sha})").format(name=s.file_name, sha=s.file_sha256),
+        _("Encoding: {encoding}").format(encoding=s.encoding),
+        _("Rows read: {n}").format(n=s.rows_read),
+        _("Imported: {n}").format(n=s.rows_imported),
+        _("Duplicates (not imported again): {n}").format(n=s.rows_duplicate),
+        _("Rejected: {n}").format(n=s.rows_rejected),
+    ]
+    fields = s.mapping.get("fields", {})
+    if fields:
+        lines.append(_("Columns used: {mapping}").format(
+            mapping=", ".join(f"{k}←{v}" for k, v in fields.items())))
+    if s.rejected_file:
+        lines.append(_("Rejected rows and reasons: {path}").format(path=s.rejected_file))
+    lines += [f"  {p.message}" for p in s.problems]
+    if s.problem_count > len(s.problems):
+        lines.append(_("  … and {n} more.").format(n=s.problem_count - len(s.problems)))
+    return lines
+
+
+def _load_mapping(path: str | None) -> ColumnMapping | None:
+    return ColumnMapping.load(Path(path)) if path else None
+
+
+def cmd_complaints_import(app: App, a: argparse.Namespace) -> Output:
+    try:
+        summary = app.complaints.import_file(
+            a.case, Path(a.file), mapping=_load_mapping(a.mapping), encoding=a.encoding,
+            skip_bad_rows=a.skip_bad_rows)
+    except ImportRejected as exc:
+        data = {"ok": False, **to_jsonable(exc.summary)}
+        return Output(data, str(exc), exit_code=exc.exit_code, to_stderr=True)
+    return Output({"ok": True, **to_jsonable(summary)}, _summary_lines(summary))
+
+
+def cmd_complaints_check(app: App, a: argparse.Namespace) -> Output:
+    summary = app.complaints.validate_file(a.case, Path(a.file), mapping=_load_mapping(a.mapping),
+                                           encoding=a.encoding)
+    ok = summary.problem_count == 0
+    return Output({"ok": ok, **to_jsonable(summary)}, _summary_lines(summary),
+                  exit_code=0 if ok else 2)
+
+
+_COMPLAINT_JSON_FIELDS = (
+    "id", "external_number", "received_at", "channel", "customer_name", "customer_id_number",
+    "customer_phone", "agent_name", "agent_phone", "product", "category", "text", "demands",
+    "amount", "status", "customer_id_number_raw", "customer_phone_raw", "agent_phone_raw",
+    "amount_raw", "flags", "extra", "source_line", "batch_id")
+
+
+def cmd_complaints_list(app: App, a: argparse.Namespace) -> Output:
+    flt = ComplaintFilter(search=a.search or "", category=a.category, channel=a.channel)
+    if a.limit is not None:
+        page = app.complaints.list(a.case, flt, offset=a.offset, limit=a.limit)
+        rows, total = list(page.rows), page.total
+    else:
+        rows = list(app.complaints.iter_all(a.case, flt))
+        total = len(rows)
+    data = {"total": total, "complaints": [
+        {k: to_jsonable(getattr(r, k)) for k in _COMPLAINT_JSON_FIELDS} for r in rows]}
+    lines = [f"{r.external_number:<20} {r.received_at.date() if r.received_at else '':<10} "
+             f"{r.customer_name:<6} {r.text[:40]}" for r in rows]
+    lines.append(_("{n} complaint(s).").format(n=total))
+    return Output(data, lines)
 
 
 def cmd_evidence_add(app: App, a: argparse.Namespace) -> Output:
@@ -296,6 +368,29 @@ def build_parser() -> argparse.ArgumentParser:
     c = command(contacts, "list", cmd_contact_list, _("list contacts in time order"))
     c.add_argument("case", metavar="CASE")
 
+    complaints = group("complaints", _("complaint exports"))
+    c = command(complaints, "import", cmd_complaints_import,
+                _("import a CSV/XLSX complaint export (all or nothing)"))
+    c.add_argument("case", metavar="CASE")
+    c.add_argument("file")
+    c.add_argument("--mapping", metavar="FILE.json", help=_("column mapping to use"))
+    c.add_argument("--encoding", default="auto", help=_("auto (default) or an encoding name"))
+    c.add_argument("--skip-bad-rows", action="store_true",
+                   help=_("import the good rows; write the others to FILE.rejected.csv"))
+    c = command(complaints, "check", cmd_complaints_check,
+                _("check a file as an import would, without importing"))
+    c.add_argument("case", metavar="CASE")
+    c.add_argument("file")
+    c.add_argument("--mapping", metavar="FILE.json")
+    c.add_argument("--encoding", default="auto")
+    c = command(complaints, "list", cmd_complaints_list, _("list complaints"))
+    c.add_argument("case", metavar="CASE")
+    c.add_argument("--search", metavar="TEXT", help=_("text the complaint contains"))
+    c.add_argument("--category")
+    c.add_argument("--channel")
+    c.add_argument("--offset", type=int, default=0)
+    c.add_argument("--limit", type=int)
+
     evidence = group("evidence", _("evidence files"))
     c = command(evidence, "add", cmd_evidence_add, _("add a file as evidence; prints its id"))
     c.add_argument("case", metavar="CASE")
@@ -343,8 +438,9 @@ def _emit(out: Output, as_json: bool) -> None:
         json.dump(out.data, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
+        stream = sys.stderr if out.to_stderr else sys.stdout
         for line in out.text:
-            print(line)
+            print(line, file=stream)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -18,12 +18,20 @@ from caseapp.db.base import UTCDateTime
 
 SCRIPT_LOCATION = "caseapp.db:migrations"
 
-# Tables SQLite creates for full-text search; Alembic must not try to drop them.
+# Full-text search objects made by hand-written migrations (SQLite FTS5 tables, PostgreSQL
+# trigram index); the models do not describe them, so Alembic must not try to drop them.
 _IGNORED_PREFIXES = ("complaint_fts",)
+_IGNORED_INDEXES = ("ix_complaint_text_trgm",)
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
-    return not (type_ == "table" and name is not None and name.startswith(_IGNORED_PREFIXES))
+    if name is None:
+        return True
+    if type_ == "table":
+        return not name.startswith(_IGNORED_PREFIXES)
+    if type_ == "index":
+        return name not in _IGNORED_INDEXES
+    return True
 
 
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from caseapp.db.models import (
     AuditEntry,
     Case,
+    Complaint,
     Contact,
     CustodyEvent,
     Evidence,
@@ -15,6 +16,7 @@ from caseapp.db.models import (
 from caseapp.services.records import (
     AuditRecord,
     CaseRecord,
+    ComplaintRecord,
     ContactRecord,
     CustodyRecord,
     EvidenceRecord,
@@ -158,4 +160,33 @@ def audit_record(row: AuditEntry) -> AuditRecord:
         object_id=row.object_id,
         summary=row.summary,
         hash=row.hash,
+    )
+
+
+def complaint_record(row: Complaint) -> ComplaintRecord:
+    return ComplaintRecord(
+        id=row.id,
+        case_id=row.case_id,
+        batch_id=row.batch_id,
+        source_line=row.source_line,
+        external_number=row.external_number,
+        received_at=row.received_at,
+        channel=row.channel,
+        customer_name=row.customer_name,
+        customer_id_number=row.customer_id_number,
+        customer_id_number_raw=row.customer_id_number_raw,
+        customer_phone=row.customer_phone,
+        customer_phone_raw=row.customer_phone_raw,
+        agent_name=row.agent_name,
+        agent_phone=row.agent_phone,
+        agent_phone_raw=row.agent_phone_raw,
+        product=row.product,
+        category=row.category,
+        text=row.text,
+        demands=row.demands,
+        amount=row.amount,
+        amount_raw=row.amount_raw,
+        status=row.status,
+        extra=dict(row.extra or {}),
+        flags=tuple(row.flags or ()),
     )

@@ -163,3 +163,65 @@ class AuditRecord:
     object_id: str
     summary: str
     hash: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ComplaintRecord:
+    id: int
+    case_id: int
+    batch_id: int | None
+    source_line: int | None
+    external_number: str
+    received_at: datetime | None
+    channel: str
+    customer_name: str
+    customer_id_number: str
+    customer_id_number_raw: str
+    customer_phone: str
+    customer_phone_raw: str
+    agent_name: str
+    agent_phone: str
+    agent_phone_raw: str
+    product: str
+    category: str
+    text: str
+    demands: str
+    amount: Decimal | None
+    amount_raw: str
+    status: str
+    extra: Mapping[str, Any]
+    flags: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ComplaintPage:
+    total: int
+    offset: int
+    rows: tuple[ComplaintRecord, ...]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ImportProblem:
+    line: int | None
+    column: str | None
+    code: str
+    message: str
+    related_line: int | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ImportSummary:
+    batch_id: int | None  # None for a dry run (validation only)
+    case_id: int
+    file_name: str
+    file_sha256: str
+    encoding: str
+    mapping: Mapping[str, Any]
+    rows_read: int
+    rows_imported: int
+    rows_duplicate: int  # exact duplicates in the file, or complaints already in the case
+    rows_rejected: int
+    problems: tuple[ImportProblem, ...]  # the first ones (see problem_count)
+    problem_count: int
+    rejected_file: str | None
+    evidence_id: int | None

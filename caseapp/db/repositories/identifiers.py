@@ -27,14 +27,14 @@ def get_or_create_identifier(
             raw=parsed.raw[:200],
             valid=parsed.valid,
             problems=[p.value for p in parsed.problems],
-            details=_jsonable_details(parsed.details),
+            details=jsonable_details(parsed.details),
         )
         session.add(row)
         session.flush()
     return row
 
 
-def _jsonable_details(details: object) -> dict[str, object]:
+def jsonable_details(details: object) -> dict[str, object]:
     if not isinstance(details, dict):
         details = dict(details)  # type: ignore[call-overload]
     out: dict[str, object] = {}

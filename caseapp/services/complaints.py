@@ -1,0 +1,426 @@
+"""Complaints: import exports all-or-nothing, list, filter and search them."""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from caseapp.db.models import Complaint, Identifier, IdentifierMention, ImportBatch
+from caseapp.db.repositories import complaints as complaint_queries
+from caseapp.db.repositories.complaints import ComplaintFilter
+from caseapp.db.repositories.identifiers import jsonable_details
+from caseapp.db.repositories.lookup import find_case
+from caseapp.domain.enums import EvidenceKind
+from caseapp.domain.errors import ConflictError, InvalidInputError, NotFoundError
+from caseapp.domain.progress import CancelToken, NullProgress, ProgressSink
+from caseapp.i18n import _
+from caseapp.importers import (
+    ColumnMapping,
+    ComplaintRow,
+    ParsedRecord,
+    RowProblem,
+    SourceInfo,
+    open_complaint_file,
+)
+from caseapp.services.audit import append_audit
+from caseapp.services.context import ServiceContext
+from caseapp.services.convert import complaint_record
+from caseapp.services.evidence import EvidenceFields, EvidenceService
+from caseapp.services.records import (
+    ComplaintPage,
+    ComplaintRecord,
+    ImportProblem,
+    ImportSummary,
+)
+
+MAX_REPORTED_PROBLEMS = 50
+_INSERT_CHUNK = 1000
+_MAX_PAGE = 5000
+
+
+class ImportRejected(InvalidInputError):
+    """The file has problems and nothing was imported; `summary` lists them."""
+
+    def __init__(self, message: str, summary: ImportSummary) -> None:
+        super().__init__(message)
+        self.summary = summary
+
+
+class _Phase:
+    """Reports a phase of a longer job as part of one 0…1000 scale."""
+
+    def __init__(self, sink: ProgressSink, start: int, span: int, label: str) -> None:
+        self._sink, self._start, self._span, self._label = sink, start, span, label
+
+    def report(self, done: int, total: int | None, label: str = "") -> None:
+        fraction = done / total if total else 0.0
+        self._sink.report(self._start + int(self._span * min(fraction, 1.0)), 1000, self._label)
+
+
+class _RejectedWriter:
+    """Streams rejected records, with their reasons, to ``<file>.rejected.csv`` (via a
+    temporary file that only replaces the target once the import succeeded)."""
+
+    def __init__(self, source: Path, header: tuple[str, ...]) -> None:
+        self.target = source.with_name(source.name + ".rejected.csv")
+        self.temp = self.target.with_name(self.target.name + ".tmp")
+        self._fh = self.temp.open("w", encoding="utf-8-sig", newline="")
+        self._writer = csv.writer(self._fh)
+        self._writer.writerow([_("line"), _("problem"), *header])
+
+    def write(self, line: int | None, problems: list[RowProblem], cells: tuple[str, ...]) -> None:
+        reasons = "; ".join(p.message for p in problems)
+        self._writer.writerow([line if line is not None else "", reasons, *cells])
+
+    def commit(self) -> str:
+        self._fh.close()
+        os.replace(self.temp, self.target)
+        return str(self.target)
+
+    def discard(self) -> None:
+        self._fh.close()
+        self.temp.unlink(missing_ok=True)
+
+
+@dataclass
+class _Check:
+    """The outcome of the validation pass."""
+
+    rows_read: int = 0
+    duplicates: int = 0
+    importable: int = 0
+    problem_count: int = 0
+
+    def __post_init__(self) -> None:
+        self.problems: list[RowProblem] = []
+        self.rejected: set[int] = set()
+        self.writer: _RejectedWriter | None = None
+
+    def reject(self, line: int, problems: list[RowProblem], cells: tuple[str, ...]) -> None:
+        for problem in problems:
+            self.problem_count += 1
+            if len(self.problems) < MAX_REPORTED_PROBLEMS:
+                self.problems.append(problem)
+        self.rejected.add(line)
+        if self.writer is not None:
+            self.writer.write(line, problems, cells)
+
+
+def _import_problem(p: RowProblem) -> ImportProblem:
+    return ImportProblem(p.line, p.column, p.code, p.message, p.related_line)
+
+
+class ComplaintService:
+    def __init__(self, ctx: ServiceContext, evidence: EvidenceService) -> None:
+        self._ctx = ctx
+        self._evidence = evidence
+
+    # --- reading ------------------------------------------------------------------------
+
+    def list(
+        self,
+        case_ref: str | int,
+        flt: ComplaintFilter | None = None,
+        *,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> ComplaintPage:
+        """One page of the case's complaints in received order, with the filter's total."""
+        flt = flt or ComplaintFilter()
+        limit = max(0, min(limit, _MAX_PAGE))
+        with self._ctx.db.read() as s:
+            case = find_case(s, case_ref)
+            total = complaint_queries.count(s, case.id, flt)
+            query = complaint_queries.apply_filter(s, select(Complaint), case.id, flt)
+            query = query.order_by(Complaint.received_at, Complaint.id).offset(offset).limit(limit)
+            rows = tuple(complaint_record(c) for c in s.scalars(query))
+            return ComplaintPage(total=total, offset=offset, rows=rows)
+
+    def iter_all(self, case_ref: str | int, flt: ComplaintFilter | None = None
+                 ) -> Iterator[ComplaintRecord]:
+        offset = 0
+        while True:
+            page = self.list(case_ref, flt, offset=offset, limit=_MAX_PAGE)
+            yield from page.rows
+            offset += len(page.rows)
+            if not page.rows or offset >= page.total:
+                return
+
+    def get(self, complaint_id: int) -> ComplaintRecord:
+        with self._ctx.db.read() as s:
+            row = s.get(Complaint, complaint_id)
+            if row is None:
+                raise NotFoundError(_("No complaint {id}.").format(id=complaint_id))
+            return complaint_record(row)
+
+    # --- import -------------------------------------------------------------------------
+
+    def validate_file(
+        self,
+        case_ref: str | int,
+        path: Path,
+        *,
+        mapping: ColumnMapping | None = None,
+        encoding: str = "auto",
+        progress: ProgressSink | None = None,
+        cancel: CancelToken | None = None,
+    ) -> ImportSummary:
+        """Read and check the whole file as an import would, without writing anything."""
+        source = open_complaint_file(Path(path), encoding=encoding, mapping=mapping)
+        with self._ctx.db.read() as s:
+            case = find_case(s, case_ref)
+            existing = self._existing(s, case.id)
+        check = _Check()
+        self._check(check, source.records(progress=_Phase(
+            progress or NullProgress(), 0, 1000, _("Checking the file")), cancel=cancel),
+            existing)
+        return self._summary(case.id, source.info, check, batch_id=None)
+
+    def import_file(
+        self,
+        case_ref: str | int,
+        path: Path,
+        *,
+        mapping: ColumnMapping | None = None,
+        encoding: str = "auto",
+        skip_bad_rows: bool = False,
+        progress: ProgressSink | None = None,
+        cancel: CancelToken | None = None,
+    ) -> ImportSummary:
+        """Import a complaint export into a case: all or nothing.
+
+        The whole file is checked first. Any problem refuses the import (`ImportRejected`,
+        nothing written) unless `skip_bad_rows`, which imports the good rows and writes the
+        others, with their reasons, to ``<file>.rejected.csv`` beside the source. Complaints
+        already in the case (same number and content) are counted, not imported again. The
+        source file is kept as evidence: the provenance of every complaint it brought.
+        """
+        path = Path(path)
+        sink = progress or NullProgress()
+        source = open_complaint_file(path, encoding=encoding, mapping=mapping)
+        with self._ctx.db.read() as s:
+            case = find_case(s, case_ref)
+            existing = self._existing(s, case.id)
+        check = _Check()
+        if skip_bad_rows:
+            check.writer = _RejectedWriter(path, source.info.header)
+        try:
+            self._check(check, source.records(
+                progress=_Phase(sink, 0, 350, _("Checking the file")), cancel=cancel), existing)
+        except BaseException:
+            if check.writer is not None:
+                check.writer.discard()
+            raise
+        if check.problem_count and not skip_bad_rows:
+            summary = self._summary(case.id, source.info, check, batch_id=None)
+            raise ImportRejected(self._rejection_message(path, check), summary)
+        if check.importable == 0 and check.problem_count == 0 and check.duplicates == 0:
+            raise InvalidInputError(_("{file}: no complaints to import.").format(file=path))
+        try:
+            stored = self._evidence.store_files([path], cancel=cancel)
+        except BaseException:
+            if check.writer is not None:
+                check.writer.discard()
+            raise
+        try:
+            with self._ctx.db.write() as s:
+                case = find_case(s, case_ref)
+                batch_id, evidence_id, imported = self._write(
+                    s, case, path, source.info, stored[0], check, skip_bad_rows,
+                    source.records(progress=_Phase(sink, 350, 650, _("Importing")),
+                                   cancel=cancel))
+        except BaseException:
+            self._evidence.discard_new(stored)
+            if check.writer is not None:
+                check.writer.discard()
+            raise
+        rejected_file = None
+        if check.writer is not None:
+            if check.rejected:
+                rejected_file = check.writer.commit()
+            else:
+                check.writer.discard()
+        sink.report(1000, 1000, _("Done"))
+        summary = self._summary(case.id, source.info, check, batch_id=batch_id,
+                                imported=imported, rejected_file=rejected_file,
+                                evidence_id=evidence_id)
+        return summary
+
+    @staticmethod
+    def _existing(s: Session, case_id: int) -> dict[str, str]:
+        rows = s.execute(select(Complaint.external_number, Complaint.content_sha256)
+                         .where(Complaint.case_id == case_id))
+        return {number: digest for number, digest in rows}
+
+    @staticmethod
+    def _check(check: _Check, records: Iterator[ParsedRecord], existing: dict[str, str]) -> None:
+        for record in records:
+            check.rows_read += 1
+            if record.problems:
+                check.reject(record.line, list(record.problems), record.cells)
+                continue
+            if record.duplicate_of is not None or record.row is None:
+                check.duplicates += 1
+                continue
+            row = record.row
+            known = existing.get(row.external_number)
+            if known is None:
+                check.importable += 1
+            elif known == row.content_sha256:
+                check.duplicates += 1
+            else:
+                check.reject(record.line, [RowProblem(
+                    record.line, None, "number_in_case",
+                    _("line {line}: complaint number {number} is already in this case with "
+                      "different contents.").format(line=record.line,
+                                                    number=row.external_number))],
+                    record.cells)
+
+    @staticmethod
+    def _rejection_message(path: Path, check: _Check) -> str:
+        lines = [_("{file}: {n} problem(s) found; nothing was imported.").format(
+            file=path, n=check.problem_count)]
+        lines += [f"  {p.message}" for p in check.problems]
+        if check.problem_count > len(check.problems):
+            lines.append(_("  … and {n} more.").format(
+                n=check.problem_count - len(check.problems)))
+        lines.append(_("Fix the file, or import the good rows with --skip-bad-rows."))
+        return "\n".join(lines)
+
+    def _write(
+        self,
+        s: Session,
+        case: Any,
+        path: Path,
+        info: SourceInfo,
+        stored: Any,
+        check: _Check,
+        skip_bad_rows: bool,
+        records: Iterator[ParsedRecord],
+    ) -> tuple[int, int, int]:
+        now = self._ctx.clock()
+        batch = ImportBatch(
+            case_id=case.id, file_name=path.name[:500], file_sha256=info.sha256,
+            file_size=info.size, encoding=info.encoding or info.file_type,
+            column_mapping=info.mapping.to_json(),
+            options={"skip_bad_rows": skip_bad_rows, "delimiter": info.delimiter,
+                     "file_type": info.file_type},
+            actor=self._ctx.actor, started_at=now)
+        s.add(batch)
+        s.flush()
+        added = self._evidence.record_stored(s, case, path, stored, EvidenceFields(
+            title=_("Complaint export {name}").format(name=path.name),
+            kind=EvidenceKind.DOCUMENT,
+            source=_("complaint export imported as batch #{id}").format(id=batch.id),
+            description=_("Source file of the complaints of import batch #{id}.").format(
+                id=batch.id)))
+        batch.evidence_id = added.evidence.id
+        existing = self._existing(s, case.id)  # again, inside the write lock
+        identifiers = {(t, v): i for i, t, v in s.execute(
+            select(Identifier.id, Identifier.type, Identifier.value)
+            .where(Identifier.case_id == case.id))}
+        pending: list[ComplaintRow] = []
+        imported = 0
+        for record in records:
+            row = record.row
+            if record.problems or row is None or record.line in check.rejected:
+                continue
+            known = existing.get(row.external_number)
+            if known is not None:
+                if known != row.content_sha256:
+                    raise ConflictError(_(
+                        "Complaint {number} was changed by someone else during the import; "
+                        "nothing was imported. Try again.").format(number=row.external_number))
+                continue
+            existing[row.external_number] = row.content_sha256
+            pending.append(row)
+            if len(pending) >= _INSERT_CHUNK:
+                imported += self._insert(s, case.id, batch.id, pending, identifiers)
+                pending = []
+        if pending:
+            imported += self._insert(s, case.id, batch.id, pending, identifiers)
+        if imported != check.importable:
+            raise ConflictError(_("{file} changed while it was being imported; nothing was "
+                                  "imported. Try again.").format(file=path))
+        batch.rows_read = check.rows_read
+        batch.rows_imported = imported
+        batch.rows_duplicate = check.duplicates
+        batch.rows_rejected = len(check.rejected)
+        batch.report = {"problem_count": check.problem_count,
+                        "problems": [p.message for p in check.problems]}
+        batch.finished_at = self._ctx.clock()
+        s.flush()
+        append_audit(s, self._ctx, case_id=case.id, action="complaints.import",
+                     object_type="import_batch", object_id=batch.id,
+                     summary=f"{path.name}: {imported} imported, {check.duplicates} duplicates, "
+                             f"{len(check.rejected)} rejected",
+                     details={"file_sha256": info.sha256, "rows_read": check.rows_read,
+                              "imported": imported, "duplicates": check.duplicates,
+                              "rejected": len(check.rejected),
+                              "evidence_id": added.evidence.id})
+        return batch.id, added.evidence.id, imported
+
+    def _insert(self, s: Session, case_id: int, batch_id: int, rows: list[ComplaintRow],
+                identifiers: dict[tuple[str, str], int]) -> int:
+        now = self._ctx.clock()
+        values = [{
+            "case_id": case_id, "batch_id": batch_id, "source_line": r.line,
+            "external_number": r.external_number, "received_at": r.received_at,
+            "channel": r.channel, "customer_name": r.customer_name,
+            "customer_id_number": r.customer_id_number,
+            "customer_id_number_raw": r.customer_id_number_raw,
+            "customer_phone": r.customer_phone, "customer_phone_raw": r.customer_phone_raw,
+            "agent_name": r.agent_name, "agent_phone": r.agent_phone,
+            "agent_phone_raw": r.agent_phone_raw, "product": r.product,
+            "category": r.category, "text": r.text, "demands": r.demands,
+            "amount": r.amount, "amount_raw": r.amount_raw, "status": r.status,
+            "extra": r.extra, "flags": list(r.flags), "content_sha256": r.content_sha256,
+            "created_at": now,
+        } for r in rows]
+        ids = list(s.scalars(
+            insert(Complaint).returning(Complaint.id, sort_by_parameter_order=True), values))
+        new_identifiers: dict[tuple[str, str], dict[str, Any]] = {}
+        for r in rows:
+            for m in r.mentions:
+                key = (m.identifier.type.value, m.identifier.value)
+                if key not in identifiers and key not in new_identifiers and m.identifier.value:
+                    new_identifiers[key] = {
+                        "case_id": case_id, "type": key[0], "value": key[1][:200],
+                        "raw": m.identifier.raw[:200], "valid": m.identifier.valid,
+                        "problems": [p.value for p in m.identifier.problems],
+                        "details": jsonable_details(m.identifier.details), "note": "",
+                        "created_at": now}
+        if new_identifiers:
+            keys = list(new_identifiers)
+            new_ids = s.scalars(insert(Identifier).returning(
+                Identifier.id, sort_by_parameter_order=True), [new_identifiers[k] for k in keys])
+            identifiers.update(zip(keys, new_ids, strict=True))
+        mentions = [{
+            "identifier_id": identifiers[(m.identifier.type.value, m.identifier.value)],
+            "complaint_id": complaint_id, "field": m.field, "raw": m.raw[:200],
+            "start": m.start, "end": m.end,
+        } for complaint_id, r in zip(ids, rows, strict=True) for m in r.mentions
+            if m.identifier.value]
+        if mentions:
+            s.execute(insert(IdentifierMention), mentions)
+        return len(ids)
+
+    def _summary(self, case_id: int, info: SourceInfo, check: _Check, *, batch_id: int | None,
+                 imported: int = 0, rejected_file: str | None = None,
+                 evidence_id: int | None = None) -> ImportSummary:
+        return ImportSummary(
+            batch_id=batch_id, case_id=case_id, file_name=info.path.name,
+            file_sha256=info.sha256, encoding=info.encoding or info.file_type,
+            mapping=info.mapping.to_json(), rows_read=check.rows_read,
+            rows_imported=imported, rows_duplicate=check.duplicates,
+            rows_rejected=len(check.rejected),
+            problems=tuple(_import_problem(p) for p in check.problems),
+            problem_count=check.problem_count, rejected_file=rejected_file,
+            evidence_id=evidence_id)

@@ -1,0 +1,224 @@
+"""Complaint import into a real database: counts, normalisation, all-or-nothing, idempotence,
+provenance and search (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from caseapp.app import App
+from caseapp.db.models import (
+    AuditEntry,
+    Complaint,
+    Evidence,
+    Identifier,
+    IdentifierMention,
+    ImportBatch,
+)
+from caseapp.db.repositories.complaints import ComplaintFilter
+from caseapp.domain.errors import Cancelled, InvalidInputError
+from caseapp.domain.progress import CancelToken
+from caseapp.importers import ColumnMapping
+from caseapp.services.complaints import ImportRejected
+
+BROKEN = ["truncated", "ragged", "badenc", "nulbytes", "hugefield", "empty", "nohead", "dupids"]
+
+
+def _truth(samples: Path, name: str) -> dict:
+    return json.loads((samples / f"{name}.truth.json").read_text(encoding="utf-8"))
+
+
+def _counts(app: App) -> dict[str, int]:
+    with app.db.read() as s:
+        return {model.__tablename__: s.scalar(select(func.count()).select_from(model)) or 0
+                for model in (Complaint, ImportBatch, Identifier, IdentifierMention, Evidence,
+                              AuditEntry)}
+
+
+@pytest.mark.parametrize("name", ["complaints_small", "complaints_excel"])
+def test_good_samples_import_with_truth_counts(app: App, samples: Path, name: str) -> None:
+    truth = _truth(samples, name)
+    case = app.cases.create(title=name)
+    summary = app.complaints.import_file(case.id, samples / f"{name}.csv")
+    assert summary.rows_imported == truth["unique_complaints"]
+    assert summary.rows_duplicate == truth["rows_written"] - truth["unique_complaints"]
+    assert summary.rows_rejected == 0 and summary.problem_count == 0
+    rows = {r.external_number: r for r in app.complaints.iter_all(case.id)}
+    assert set(rows) == set(truth["complaints"])
+    for number, expected in truth["complaints"].items():
+        row = rows[number]
+        assert row.source_line == expected["line"]
+        if expected["id_number"] and expected.get("id_cell") not in ("sci", "excel15"):
+            assert row.customer_id_number == expected["id_number"], number
+        if expected.get("id_cell") == "sci":
+            assert row.customer_id_number == "" and row.customer_id_number_raw
+        if expected["phone"]:
+            assert row.customer_phone == "+86" + expected["phone"], number
+        if expected["accept_date"]:
+            local = row.received_at.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai"))
+            assert local.date().isoformat() == expected["accept_date"], number
+        if expected["amount"] is not None:
+            assert float(row.amount) == pytest.approx(expected["amount"]), number
+    # provenance: the batch and the source file as evidence
+    with app.db.read() as s:
+        batch = s.scalars(select(ImportBatch)).one()
+        evidence = s.get(Evidence, batch.evidence_id)
+        assert evidence.sha256 == summary.file_sha256 == batch.file_sha256
+        assert evidence.original_name == f"{name}.csv"
+        assert batch.rows_imported == summary.rows_imported
+    assert app.ctx.store.path_for(summary.file_sha256).read_bytes() == (
+        samples / f"{name}.csv").read_bytes()
+    assert app.audit.verify(case.id).ok
+
+
+def test_agent_identifiers_are_mentions(app: App, samples: Path) -> None:
+    truth = _truth(samples, "complaints_small")
+    case = app.cases.create(title="t")
+    app.complaints.import_file(case.id, samples / "complaints_small.csv")
+    with app.db.read() as s:
+        found = set(s.execute(select(Identifier.type, Identifier.value)
+                              .join(IdentifierMention)).all())
+    for group in truth["agent_groups"].values():
+        for phone in group["phones"]:
+            used = any(c.get("agent_phone") == phone for c in truth["complaints"].values())
+            if used:
+                assert ("mobile", "+86" + phone) in found
+
+
+def test_importing_twice_changes_nothing(app: App, samples: Path, tmp_path: Path) -> None:
+    case = app.cases.create(title="t")
+    first = app.complaints.import_file(case.id, samples / "complaints_small.csv")
+    before = _counts(app)
+    again = app.complaints.import_file(case.id, samples / "complaints_small.csv")
+    assert again.rows_imported == 0
+    assert again.rows_duplicate == first.rows_read
+    after = _counts(app)
+    # only the second batch record and its audit entry are new; no complaint, no mention
+    assert after["complaint"] == before["complaint"]
+    assert after["identifier_mention"] == before["identifier_mention"]
+    assert after["evidence"] == before["evidence"]
+
+
+@pytest.mark.parametrize("kind", BROKEN)
+def test_broken_files_are_refused_naming_lines_and_nothing_changes(
+        app: App, samples: Path, kind: str) -> None:
+    truth = _truth(samples, f"broken_{kind}")
+    other = app.cases.create(title="already there")
+    app.complaints.import_file(other.id, samples / "complaints_small.csv")
+    case = app.cases.create(title="t")
+    before = _counts(app)
+    stored_before = set(app.ctx.store.iter_stored())
+    with pytest.raises(InvalidInputError) as info:
+        app.complaints.import_file(case.id, samples / f"broken_{kind}.csv")
+    message = str(info.value)
+    assert f"broken_{kind}.csv" in message
+    for line in truth.get("lines") or []:
+        assert str(line) in message, (kind, line, message)
+    if isinstance(info.value, ImportRejected):
+        reported = {p.line for p in info.value.summary.problems} | {
+            p.related_line for p in info.value.summary.problems}
+        assert set(truth["lines"]) <= reported | {None}
+    assert _counts(app) == before
+    assert set(app.ctx.store.iter_stored()) == stored_before
+
+
+def test_skip_bad_rows_imports_the_rest(app: App, samples: Path, tmp_path: Path) -> None:
+    truth = _truth(samples, "broken_ragged")
+    src = tmp_path / "ragged.csv"
+    shutil.copyfile(samples / "broken_ragged.csv", src)
+    case = app.cases.create(title="t")
+    summary = app.complaints.import_file(case.id, src, skip_bad_rows=True)
+    assert summary.rows_rejected == len(truth["lines"])
+    assert summary.rows_imported > 0
+    rejected = Path(summary.rejected_file)
+    assert rejected == tmp_path / "ragged.csv.rejected.csv"
+    with rejected.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0][2:] == truth["header"]
+    assert {int(r[0]) for r in rows[1:]} == set(truth["lines"])
+    assert all(r[1] and r[2].startswith("TS") for r in rows[1:])
+
+
+def test_cancelled_import_leaves_nothing(app: App, samples: Path) -> None:
+    case = app.cases.create(title="t")
+    before = _counts(app)
+    token = CancelToken()
+
+    class CancelWhileWriting:
+        """Cancels once rows are being written (the check pass ends at 350 of 1000)."""
+
+        def __init__(self) -> None:
+            self.seen: list[int] = []
+
+        def report(self, done: int, total: int | None, label: str = "") -> None:
+            self.seen.append(done)
+            if 350 < done < 1000:
+                token.cancel()
+
+    sink = CancelWhileWriting()
+    with pytest.raises(Cancelled):
+        app.complaints.import_file(case.id, samples / "complaints_hard.csv", progress=sink,
+                                   cancel=token)
+    assert any(350 < d < 1000 for d in sink.seen)
+    assert _counts(app) == before
+    assert list(app.ctx.store.iter_stored()) == []
+
+
+def test_search_finds_chinese_substrings(app: App, samples: Path) -> None:
+    case = app.cases.create(title="t")
+    app.complaints.import_file(case.id, samples / "complaints_small.csv")
+    every = list(app.complaints.iter_all(case.id))
+    for needle in ("停息挂账", "征信", "催", "12378"):
+        expected = {r.id for r in every if needle in r.text}
+        page = app.complaints.list(case.id, ComplaintFilter(search=needle), limit=5000)
+        assert {r.id for r in page.rows} == expected, needle
+        assert page.total == len(expected)
+    assert app.complaints.list(case.id, ComplaintFilter(search="不存在的句子xyz")).total == 0
+    quoted = app.complaints.list(case.id, ComplaintFilter(search='"引号'))
+    assert quoted.total == 0
+
+
+def test_search_index_follows_updates_and_deletes(app: App, samples: Path) -> None:
+    case = app.cases.create(title="t")
+    app.complaints.import_file(case.id, samples / "complaints_small.csv")
+    first = app.complaints.list(case.id, limit=1).rows[0]
+    with app.db.write() as s:
+        s.get(Complaint, first.id).text = "独一无二的测试文本"  # type: ignore[union-attr]
+    found = app.complaints.list(case.id, ComplaintFilter(search="独一无二的测试"))
+    assert [r.id for r in found.rows] == [first.id]
+    with app.db.write() as s:
+        s.execute(text("DELETE FROM identifier_mention WHERE complaint_id = :i"), {"i": first.id})
+        s.delete(s.get(Complaint, first.id))
+    assert app.complaints.list(case.id, ComplaintFilter(search="独一无二的测试")).total == 0
+
+
+def test_cfpb_exports_with_english_headers(app: App) -> None:
+    from conftest import SHARED
+
+    real = SHARED / "data" / "real" / "cfpb_complaints_b.csv"
+    if not real.exists():
+        pytest.skip(f"{real} not found")
+    case = app.cases.create(title="cfpb")
+    summary = app.complaints.import_file(case.id, real)
+    assert summary.rows_read == 6623
+    assert summary.rows_imported + summary.rows_duplicate == 6623
+    assert "Consumer complaint narrative" in json.dumps(summary.mapping, ensure_ascii=False)
+
+
+def test_headerless_file_with_positional_mapping(app: App, samples: Path, tmp_path: Path
+                                                 ) -> None:
+    truth = _truth(samples, "broken_nohead")
+    mapping = ColumnMapping(fields={"external_number": 0, "received_at": 1, "customer_name": 3,
+                                    "customer_id_number": 4, "customer_phone": 5, "text": 10},
+                            has_header=False)
+    path = tmp_path / "mapping.json"
+    mapping.save(path)
+    case = app.cases.create(title="t")
+    summary = app.complaints.import_file(case.id, samples / "broken_nohead.csv",
+                                         mapping=ColumnMapping.load(path))
+    assert summary.rows_imported + summary.rows_duplicate == truth["records"]

@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from caseapp.db.models import Complaint, Identifier, IdentifierMention, ImportBatch
 from caseapp.db.repositories import complaints as complaint_queries
-from caseapp.db.repositories.complaints import ComplaintFilter
+from caseapp.db.repositories.complaints import ComplaintFilter, index_batch_texts
 from caseapp.db.repositories.identifiers import jsonable_details
 from caseapp.db.repositories.lookup import find_case
 from caseapp.domain.enums import EvidenceKind
-from caseapp.domain.errors import ConflictError, InvalidInputError, NotFoundError
+from caseapp.domain.errors import InvalidInputError, NotFoundError
 from caseapp.domain.progress import CancelToken, NullProgress, ProgressSink
 from caseapp.i18n import _
 from caseapp.importers import (
@@ -51,6 +51,72 @@ class ImportRejected(InvalidInputError):
     def __init__(self, message: str, summary: ImportSummary) -> None:
         super().__init__(message)
         self.summary = summary
+
+
+class _BulkWriter:
+    """Writes complaints, their identifiers and mentions in chunks with Core executemany."""
+
+    def __init__(self, s: Session, case_id: int, batch_id: int, now: Any) -> None:
+        self._s, self._case_id, self._batch_id, self._now = s, case_id, batch_id, now
+        self._pending: list[ComplaintRow] = []
+        self._identifiers: dict[tuple[str, str], int] = {
+            (t, v): i for i, t, v in s.execute(
+                select(Identifier.id, Identifier.type, Identifier.value)
+                .where(Identifier.case_id == case_id))}
+
+    def add(self, row: ComplaintRow) -> None:
+        self._pending.append(row)
+        if len(self._pending) >= _INSERT_CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        rows, self._pending = self._pending, []
+        if not rows:
+            return
+        s, now = self._s, self._now
+        s.execute(insert(Complaint.__table__), [{
+            "case_id": self._case_id, "batch_id": self._batch_id, "source_line": r.line,
+            "external_number": r.external_number, "received_at": r.received_at,
+            "channel": r.channel, "customer_name": r.customer_name,
+            "customer_id_number": r.customer_id_number,
+            "customer_id_number_raw": r.customer_id_number_raw,
+            "customer_phone": r.customer_phone, "customer_phone_raw": r.customer_phone_raw,
+            "agent_name": r.agent_name, "agent_phone": r.agent_phone,
+            "agent_phone_raw": r.agent_phone_raw, "product": r.product,
+            "category": r.category, "text": r.text, "demands": r.demands,
+            "amount": r.amount, "amount_raw": r.amount_raw, "status": r.status,
+            "extra": r.extra, "flags": list(r.flags), "content_sha256": r.content_sha256,
+            "created_at": now,
+        } for r in rows])
+        numbers = [r.external_number for r in rows]
+        ids = dict(s.execute(select(Complaint.external_number, Complaint.id).where(
+            Complaint.case_id == self._case_id, Complaint.external_number.in_(numbers))).all())
+        new: dict[tuple[str, str], dict[str, Any]] = {}
+        for r in rows:
+            for m in r.mentions:
+                ident = m.identifier
+                key = (ident.type.value, ident.value)
+                if ident.value and key not in self._identifiers and key not in new:
+                    new[key] = {
+                        "case_id": self._case_id, "party_id": None, "type": key[0],
+                        "value": key[1][:200], "raw": ident.raw[:200], "valid": ident.valid,
+                        "problems": [p.value for p in ident.problems],
+                        "details": jsonable_details(ident.details), "note": "",
+                        "created_at": now}
+        if new:
+            s.execute(insert(Identifier.__table__), list(new.values()))
+            values = sorted({k[1] for k in new})
+            for i, t, v in s.execute(select(Identifier.id, Identifier.type, Identifier.value)
+                                     .where(Identifier.case_id == self._case_id,
+                                            Identifier.value.in_(values))):
+                self._identifiers[(t, v)] = i
+        mentions = [{
+            "identifier_id": self._identifiers[(m.identifier.type.value, m.identifier.value)],
+            "complaint_id": ids[r.external_number], "contact_id": None, "evidence_id": None,
+            "field": m.field, "raw": m.raw[:200], "start": m.start, "end": m.end,
+        } for r in rows for m in r.mentions if m.identifier.value]
+        if mentions:
+            s.execute(insert(IdentifierMention.__table__), mentions)
 
 
 class _Phase:
@@ -196,46 +262,31 @@ class ComplaintService:
     ) -> ImportSummary:
         """Import a complaint export into a case: all or nothing.
 
-        The whole file is checked first. Any problem refuses the import (`ImportRejected`,
-        nothing written) unless `skip_bad_rows`, which imports the good rows and writes the
-        others, with their reasons, to ``<file>.rejected.csv`` beside the source. Complaints
-        already in the case (same number and content) are counted, not imported again. The
-        source file is kept as evidence: the provenance of every complaint it brought.
+        The file is read once inside one transaction. Rows are written as they are checked
+        until the first problem; from then on the rest of the file is only checked, so that
+        the report is complete, and the transaction is rolled back (`ImportRejected`: nothing
+        written) unless `skip_bad_rows`, which keeps the good rows and writes the others, with
+        their reasons, to ``<file>.rejected.csv`` beside the source. Complaints already in the
+        case (same number and content) are counted, not imported again. The source file is
+        kept as evidence: the provenance of every complaint it brought.
         """
         path = Path(path)
         sink = progress or NullProgress()
         source = open_complaint_file(path, encoding=encoding, mapping=mapping)
         with self._ctx.db.read() as s:
-            case = find_case(s, case_ref)
-            existing = self._existing(s, case.id)
+            find_case(s, case_ref)  # fail before copying the file for a wrong case
         check = _Check()
         if skip_bad_rows:
             check.writer = _RejectedWriter(path, source.info.header)
-        try:
-            self._check(check, source.records(
-                progress=_Phase(sink, 0, 350, _("Checking the file")), cancel=cancel), existing)
-        except BaseException:
-            if check.writer is not None:
-                check.writer.discard()
-            raise
-        if check.problem_count and not skip_bad_rows:
-            summary = self._summary(case.id, source.info, check, batch_id=None)
-            raise ImportRejected(self._rejection_message(path, check), summary)
-        if check.importable == 0 and check.problem_count == 0 and check.duplicates == 0:
-            raise InvalidInputError(_("{file}: no complaints to import.").format(file=path))
+        stored: list[Any] = []
         try:
             stored = self._evidence.store_files([path], cancel=cancel)
-        except BaseException:
-            if check.writer is not None:
-                check.writer.discard()
-            raise
-        try:
             with self._ctx.db.write() as s:
                 case = find_case(s, case_ref)
-                batch_id, evidence_id, imported = self._write(
+                batch_id, evidence_id = self._write(
                     s, case, path, source.info, stored[0], check, skip_bad_rows,
-                    source.records(progress=_Phase(sink, 350, 650, _("Importing")),
-                                   cancel=cancel))
+                    source.records(progress=_Phase(sink, 0, 950, _("Importing")),
+                                   cancel=cancel), sink)
         except BaseException:
             self._evidence.discard_new(stored)
             if check.writer is not None:
@@ -248,10 +299,9 @@ class ComplaintService:
             else:
                 check.writer.discard()
         sink.report(1000, 1000, _("Done"))
-        summary = self._summary(case.id, source.info, check, batch_id=batch_id,
-                                imported=imported, rejected_file=rejected_file,
-                                evidence_id=evidence_id)
-        return summary
+        return self._summary(case.id, source.info, check, batch_id=batch_id,
+                             imported=check.importable, rejected_file=rejected_file,
+                             evidence_id=evidence_id)
 
     @staticmethod
     def _existing(s: Session, case_id: int) -> dict[str, str]:
@@ -260,28 +310,38 @@ class ComplaintService:
         return {number: digest for number, digest in rows}
 
     @staticmethod
-    def _check(check: _Check, records: Iterator[ParsedRecord], existing: dict[str, str]) -> None:
+    def _classify(check: _Check, record: ParsedRecord, existing: dict[str, str]
+                  ) -> ComplaintRow | None:
+        """Count the record; return its row when it is a new complaint for the case."""
+        check.rows_read += 1
+        if record.problems:
+            check.reject(record.line, list(record.problems), record.cells)
+            return None
+        row = record.row
+        if record.duplicate_of is not None or row is None:
+            check.duplicates += 1
+            return None
+        known = existing.get(row.external_number)
+        if known is None:
+            existing[row.external_number] = row.content_sha256
+            check.importable += 1
+            return row
+        if known == row.content_sha256:
+            check.duplicates += 1
+        else:
+            check.reject(record.line, [RowProblem(
+                record.line, None, "number_in_case",
+                _("line {line}: complaint number {number} is already in this case with "
+                  "different contents.").format(line=record.line,
+                                                number=row.external_number))],
+                record.cells)
+        return None
+
+    @classmethod
+    def _check(cls, check: _Check, records: Iterator[ParsedRecord],
+               existing: dict[str, str]) -> None:
         for record in records:
-            check.rows_read += 1
-            if record.problems:
-                check.reject(record.line, list(record.problems), record.cells)
-                continue
-            if record.duplicate_of is not None or record.row is None:
-                check.duplicates += 1
-                continue
-            row = record.row
-            known = existing.get(row.external_number)
-            if known is None:
-                check.importable += 1
-            elif known == row.content_sha256:
-                check.duplicates += 1
-            else:
-                check.reject(record.line, [RowProblem(
-                    record.line, None, "number_in_case",
-                    _("line {line}: complaint number {number} is already in this case with "
-                      "different contents.").format(line=record.line,
-                                                    number=row.external_number))],
-                    record.cells)
+            cls._classify(check, record, existing)
 
     @staticmethod
     def _rejection_message(path: Path, check: _Check) -> str:
@@ -304,7 +364,8 @@ class ComplaintService:
         check: _Check,
         skip_bad_rows: bool,
         records: Iterator[ParsedRecord],
-    ) -> tuple[int, int, int]:
+        sink: ProgressSink,
+    ) -> tuple[int, int]:
         now = self._ctx.clock()
         batch = ImportBatch(
             case_id=case.id, file_name=path.name[:500], file_sha256=info.sha256,
@@ -322,35 +383,22 @@ class ComplaintService:
             description=_("Source file of the complaints of import batch #{id}.").format(
                 id=batch.id)))
         batch.evidence_id = added.evidence.id
-        existing = self._existing(s, case.id)  # again, inside the write lock
-        identifiers = {(t, v): i for i, t, v in s.execute(
-            select(Identifier.id, Identifier.type, Identifier.value)
-            .where(Identifier.case_id == case.id))}
-        pending: list[ComplaintRow] = []
-        imported = 0
+        existing = self._existing(s, case.id)
+        writer = _BulkWriter(s, case.id, batch.id, now)
         for record in records:
-            row = record.row
-            if record.problems or row is None or record.line in check.rejected:
-                continue
-            known = existing.get(row.external_number)
-            if known is not None:
-                if known != row.content_sha256:
-                    raise ConflictError(_(
-                        "Complaint {number} was changed by someone else during the import; "
-                        "nothing was imported. Try again.").format(number=row.external_number))
-                continue
-            existing[row.external_number] = row.content_sha256
-            pending.append(row)
-            if len(pending) >= _INSERT_CHUNK:
-                imported += self._insert(s, case.id, batch.id, pending, identifiers)
-                pending = []
-        if pending:
-            imported += self._insert(s, case.id, batch.id, pending, identifiers)
-        if imported != check.importable:
-            raise ConflictError(_("{file} changed while it was being imported; nothing was "
-                                  "imported. Try again.").format(file=path))
+            row = self._classify(check, record, existing)
+            if row is not None and (skip_bad_rows or not check.problem_count):
+                writer.add(row)
+        if check.problem_count and not skip_bad_rows:
+            summary = self._summary(case.id, info, check, batch_id=None)
+            raise ImportRejected(self._rejection_message(path, check), summary)
+        if check.rows_read == 0:
+            raise InvalidInputError(_("{file}: no complaints to import.").format(file=path))
+        writer.flush()
+        sink.report(950, 1000, _("Indexing the complaint texts"))
+        index_batch_texts(s, batch.id)
         batch.rows_read = check.rows_read
-        batch.rows_imported = imported
+        batch.rows_imported = check.importable
         batch.rows_duplicate = check.duplicates
         batch.rows_rejected = len(check.rejected)
         batch.report = {"problem_count": check.problem_count,
@@ -359,58 +407,13 @@ class ComplaintService:
         s.flush()
         append_audit(s, self._ctx, case_id=case.id, action="complaints.import",
                      object_type="import_batch", object_id=batch.id,
-                     summary=f"{path.name}: {imported} imported, {check.duplicates} duplicates, "
-                             f"{len(check.rejected)} rejected",
+                     summary=f"{path.name}: {check.importable} imported, "
+                             f"{check.duplicates} duplicates, {len(check.rejected)} rejected",
                      details={"file_sha256": info.sha256, "rows_read": check.rows_read,
-                              "imported": imported, "duplicates": check.duplicates,
+                              "imported": check.importable, "duplicates": check.duplicates,
                               "rejected": len(check.rejected),
                               "evidence_id": added.evidence.id})
-        return batch.id, added.evidence.id, imported
-
-    def _insert(self, s: Session, case_id: int, batch_id: int, rows: list[ComplaintRow],
-                identifiers: dict[tuple[str, str], int]) -> int:
-        now = self._ctx.clock()
-        values = [{
-            "case_id": case_id, "batch_id": batch_id, "source_line": r.line,
-            "external_number": r.external_number, "received_at": r.received_at,
-            "channel": r.channel, "customer_name": r.customer_name,
-            "customer_id_number": r.customer_id_number,
-            "customer_id_number_raw": r.customer_id_number_raw,
-            "customer_phone": r.customer_phone, "customer_phone_raw": r.customer_phone_raw,
-            "agent_name": r.agent_name, "agent_phone": r.agent_phone,
-            "agent_phone_raw": r.agent_phone_raw, "product": r.product,
-            "category": r.category, "text": r.text, "demands": r.demands,
-            "amount": r.amount, "amount_raw": r.amount_raw, "status": r.status,
-            "extra": r.extra, "flags": list(r.flags), "content_sha256": r.content_sha256,
-            "created_at": now,
-        } for r in rows]
-        ids = list(s.scalars(
-            insert(Complaint).returning(Complaint.id, sort_by_parameter_order=True), values))
-        new_identifiers: dict[tuple[str, str], dict[str, Any]] = {}
-        for r in rows:
-            for m in r.mentions:
-                key = (m.identifier.type.value, m.identifier.value)
-                if key not in identifiers and key not in new_identifiers and m.identifier.value:
-                    new_identifiers[key] = {
-                        "case_id": case_id, "type": key[0], "value": key[1][:200],
-                        "raw": m.identifier.raw[:200], "valid": m.identifier.valid,
-                        "problems": [p.value for p in m.identifier.problems],
-                        "details": jsonable_details(m.identifier.details), "note": "",
-                        "created_at": now}
-        if new_identifiers:
-            keys = list(new_identifiers)
-            new_ids = s.scalars(insert(Identifier).returning(
-                Identifier.id, sort_by_parameter_order=True), [new_identifiers[k] for k in keys])
-            identifiers.update(zip(keys, new_ids, strict=True))
-        mentions = [{
-            "identifier_id": identifiers[(m.identifier.type.value, m.identifier.value)],
-            "complaint_id": complaint_id, "field": m.field, "raw": m.raw[:200],
-            "start": m.start, "end": m.end,
-        } for complaint_id, r in zip(ids, rows, strict=True) for m in r.mentions
-            if m.identifier.value]
-        if mentions:
-            s.execute(insert(IdentifierMention), mentions)
-        return len(ids)
+        return batch.id, added.evidence.id
 
     def _summary(self, case_id: int, info: SourceInfo, check: _Check, *, batch_id: int | None,
                  imported: int = 0, rejected_file: str | None = None,

@@ -1,0 +1,1 @@
+"""Benchmarks of caseapp's quality bars (``python -m caseapp.bench --help``)."""

@@ -155,3 +155,40 @@ def test_installed_console_script(tmp_path: Path) -> None:
     verify = subprocess.run([exe, "audit", "verify", json.loads(demo.stdout)["number"]],
                             env=env, capture_output=True, text=True, timeout=120)
     assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def test_complaints_import_and_list(cli: Cli, samples: Path, tmp_path: Path) -> None:
+    cid = str(cli.json("case", "create", "投诉")["id"])
+    summary = cli.json("complaints", "import", cid, str(samples / "complaints_excel.csv"))
+    truth = json.loads((samples / "complaints_excel.truth.json").read_text(encoding="utf-8"))
+    assert summary["ok"] and summary["encoding"] == "gb18030"
+    assert summary["rows_imported"] == truth["unique_complaints"]
+    listed = cli.json("complaints", "list", cid)
+    assert listed["total"] == truth["unique_complaints"]
+    first = listed["complaints"][0]
+    for key in ("external_number", "received_at", "channel", "customer_name",
+                "customer_id_number", "customer_phone", "agent_name", "agent_phone", "product",
+                "category", "text", "amount"):
+        assert key in first
+    found = cli.json("complaints", "list", cid, "--search", "停息挂账")
+    assert 0 < found["total"] < listed["total"]
+    assert all("停息挂账" in c["text"] for c in found["complaints"])
+    # a second import adds nothing
+    again = cli.json("complaints", "import", cid, str(samples / "complaints_excel.csv"))
+    assert again["rows_imported"] == 0
+    assert again["rows_duplicate"] == again["rows_read"]
+
+
+def test_complaints_import_refuses_broken_file(cli: Cli, samples: Path) -> None:
+    cid = str(cli.json("case", "create", "t")["id"])
+    code, out, err = cli.run("complaints", "import", cid, str(samples / "broken_ragged.csv"))
+    truth = json.loads((samples / "broken_ragged.truth.json").read_text(encoding="utf-8"))
+    assert code == 2 and out == ""
+    assert "broken_ragged.csv" in err and "nothing was imported" in err
+    for line in truth["lines"]:
+        assert f"line {line}" in err
+    code, out, _err = cli.run("--json", "complaints", "import", cid,
+                              str(samples / "broken_ragged.csv"))
+    data = json.loads(out)
+    assert code == 2 and data["ok"] is False and data["problem_count"] == len(truth["lines"])
+    assert cli.json("complaints", "list", cid)["total"] == 0

@@ -105,10 +105,12 @@ class _BulkWriter:
                         "created_at": now}
         if new:
             s.execute(insert(Identifier.__table__), list(new.values()))
+            types = sorted({k[0] for k in new})
             values = sorted({k[1] for k in new})
             for i, t, v in s.execute(select(Identifier.id, Identifier.type, Identifier.value)
-                                     .where(Identifier.case_id == self._case_id,
-                                            Identifier.value.in_(values))):
+                                     .where(Identifier.type.in_(types),
+                                            Identifier.value.in_(values),
+                                            Identifier.case_id == self._case_id)):
                 self._identifiers[(t, v)] = i
         mentions = [{
             "identifier_id": self._identifiers[(m.identifier.type.value, m.identifier.value)],

@@ -222,3 +222,23 @@ def test_headerless_file_with_positional_mapping(app: App, samples: Path, tmp_pa
     summary = app.complaints.import_file(case.id, samples / "broken_nohead.csv",
                                          mapping=ColumnMapping.load(path))
     assert summary.rows_imported + summary.rows_duplicate == truth["records"]
+
+
+def test_cfpb_narratives_without_id_column_need_a_mapping(app: App, tmp_path: Path) -> None:
+    from conftest import SHARED
+
+    from caseapp.importers import ROW_NUMBER, ImportFileError
+
+    real = SHARED / "data" / "real" / "cfpb_narratives_a.csv"
+    if not real.exists():
+        pytest.skip(f"{real} not found")
+    case = app.cases.create(title="cfpb a")
+    with pytest.raises(ImportFileError, match="cfpb_narratives_a.csv"):
+        app.complaints.import_file(case.id, real)
+    mapping = ColumnMapping(fields={"external_number": ROW_NUMBER, "product": "Product",
+                                    "text": "Consumer complaint narrative"})
+    summary = app.complaints.import_file(case.id, real, mapping=mapping)
+    assert summary.rows_read == 2085 and summary.rows_imported == 2085
+    row = app.complaints.list(case.id, ComplaintFilter(search="fair credit reporting act"),
+                              limit=1)
+    assert row.total > 30

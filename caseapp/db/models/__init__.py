@@ -1,5 +1,11 @@
 """ORM models: one class per SPEC §2 concept, portable to SQLite and PostgreSQL."""
 
+from caseapp.db.models.analysis import (
+    AnalysisRun,
+    ComplaintGroup,
+    ComplaintSignature,
+    GroupMember,
+)
 from caseapp.db.models.audit import AuditEntry, AuditHead
 from caseapp.db.models.case import Case, Tag, TagAssignment, TimelineEvent
 from caseapp.db.models.complaint import Complaint, ImportBatch
@@ -9,6 +15,10 @@ from caseapp.db.models.link import Link
 from caseapp.db.models.party import Identifier, IdentifierMention, Party
 
 __all__ = [
+    "AnalysisRun",
+    "ComplaintGroup",
+    "ComplaintSignature",
+    "GroupMember",
     "AuditEntry",
     "AuditHead",
     "Case",

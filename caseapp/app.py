@@ -14,6 +14,7 @@ from caseapp.db.migrate import UpgradeResult, upgrade
 from caseapp.db.session import Database, make_engine
 from caseapp.domain.errors import CaseappError
 from caseapp.i18n import _
+from caseapp.services.analysis import AnalysisService
 from caseapp.services.audit import AuditService
 from caseapp.services.cases import CaseService
 from caseapp.services.complaints import ComplaintService
@@ -37,6 +38,7 @@ class App:
     evidence: EvidenceService
     contacts: ContactService
     complaints: ComplaintService
+    analysis: AnalysisService
     links: LinkService
     audit: AuditService
 
@@ -83,6 +85,7 @@ def open_app(
         evidence=evidence,
         contacts=ContactService(ctx, evidence),
         complaints=ComplaintService(ctx, evidence),
+        analysis=AnalysisService(ctx, rules_dir=ws.root),
         links=LinkService(ctx),
         audit=AuditService(ctx),
     )

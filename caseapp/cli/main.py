@@ -201,6 +201,68 @@ def cmd_complaints_list(app: App, a: argparse.Namespace) -> Output:
     return Output(data, lines)
 
 
+def cmd_analyze(app: App, a: argparse.Namespace) -> Output:
+    if a.threshold is not None and not 0.0 <= a.threshold <= 1.0:
+        raise InvalidInputError(_("The threshold must be between 0 and 1."))
+    if a.accept:
+        id_type, value = parse_id_spec(a.accept)
+        identifier_id = app.analysis.find_identifier(a.case, id_type.value, value)
+        party = app.analysis.accept_shared_identifier(a.case, identifier_id, name=a.name)
+        return Output(to_jsonable(party), [f"{party.id}", _(
+            "{type} {value} is now suspect #{id} {name}, linked to the complaints that "
+            "mention it.").format(type=identifier_type_label(id_type), value=value,
+                                  id=party.id, name=party.name)])
+    report = (app.analysis.latest(a.case) if a.no_run
+              else app.analysis.run(a.case, threshold=a.threshold))
+    data = {
+        "run_id": report.run_id, "params": report.params, "stats": report.stats,
+        "complaints": report.complaint_count,
+        "clusters": report.clusters(),
+        "groups": [{"number": g.number, "size": g.size, "variants": g.variant_count,
+                    "representative": g.representative_number,
+                    "first_received": to_jsonable(g.first_received),
+                    "last_received": to_jsonable(g.last_received),
+                    "channels": dict(g.channels), "agents": dict(g.agents),
+                    "members": list(g.external_numbers)} for g in report.groups],
+        "repeat_complainants": [{
+            "key_type": r.key_type, "key": r.key_value, "customer_name": r.customer_name,
+            "category": r.category, "count": r.count, "complaints": list(r.external_numbers),
+            "first_received": to_jsonable(r.first_received),
+            "last_received": to_jsonable(r.last_received), "channels": dict(r.channels)}
+            for r in report.repeat_complainants],
+        "shared_identifiers": [{
+            "type": x.type, "value": x.value, "valid": x.valid, "customers": x.customers,
+            "complaints": x.complaints, "groups": x.groups, "party_id": x.party_id,
+            "fields": dict(x.fields)} for x in report.shared_identifiers],
+        "suspicious_claims": [{
+            "rule": h.rule_id, "rule_name": h.rule_name, "complaint": h.external_number,
+            "detail": h.detail} for h in report.claims],
+    }
+    lines = [_("{n} complaints analysed; {g} templated groups.").format(
+        n=report.complaint_count, g=len(report.groups))]
+    for g in report.groups[:20]:
+        lines.append(_("  group {number}: {size} complaints ({variants} variants), "
+                       "{first} … {last}; e.g. {rep}").format(
+            number=g.number, size=g.size, variants=g.variant_count,
+            first=g.first_received.date() if g.first_received else "?",
+            last=g.last_received.date() if g.last_received else "?",
+            rep=g.representative_number))
+    lines.append(_("{n} repeat complainants.").format(n=len(report.repeat_complainants)))
+    for r in report.repeat_complainants[:10]:
+        lines.append(f"  {r.customer_name} ({r.key_type} {r.key_value}) · {r.category} · "
+                     f"{r.count}")
+    lines.append(_("{n} shared identifiers.").format(n=len(report.shared_identifiers)))
+    for x in report.shared_identifiers[:15]:
+        lines.append(_("  {type} {value}: {customers} customers, {complaints} complaints, "
+                       "{groups} groups").format(
+            type=identifier_type_label(x.type), value=x.value, customers=x.customers,
+            complaints=x.complaints, groups=x.groups))
+    lines.append(_("{n} suspicious claims.").format(n=len(report.claims)))
+    for h in report.claims[:15]:
+        lines.append(f"  {h.external_number}: {h.rule_name} — {h.detail}")
+    return Output(data, lines)
+
+
 def cmd_evidence_add(app: App, a: argparse.Namespace) -> Output:
     fields = EvidenceFields(title=a.title, kind=a.kind, source=a.source or "",
                             proof_purpose=a.purpose or "", description=a.description or "",
@@ -390,6 +452,16 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--channel")
     c.add_argument("--offset", type=int, default=0)
     c.add_argument("--limit", type=int)
+
+    c = command(sub, "analyze", cmd_analyze, _(
+        "templated groups, repeat complainants, shared identifiers, suspicious claims"))
+    c.add_argument("case", metavar="CASE")
+    c.add_argument("--threshold", type=float, help=_("similarity threshold 0-1"))
+    c.add_argument("--no-run", action="store_true", help=_("show the last run's results"))
+    c.add_argument("--accept", metavar="TYPE:VALUE",
+                   help=_("accept a shared identifier as a suspect (creates the party and "
+                          "links it to the complaints)"))
+    c.add_argument("--name", help=_("name of the suspect created by --accept"))
 
     evidence = group("evidence", _("evidence files"))
     c = command(evidence, "add", cmd_evidence_add, _("add a file as evidence; prints its id"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from caseapp.domain.enums import IdentifierType
@@ -156,17 +156,51 @@ def _ascii_lower(text: str) -> str:
     return lowered if len(lowered) == len(text) else text.translate(_ASCII_LOWER)
 
 
-def _keyword_alternative(word: str) -> str:
-    pattern = re.escape(word)
-    if word[-1].isascii() and word[-1].isalpha():
-        pattern += r"(?![a-z])"
-    return pattern
+def _keyword_trie_pattern(words: Iterable[str]) -> str:
+    """A pattern matching the longest of ``words`` at a position, as a trie of literals.
+
+    ``words`` are lower-case; their Latin letters match either case, and a word ending in one
+    must not run on into another letter. At each node the longer continuations are tried before
+    ending there, so the match is the longest keyword, as with an alternation of the words
+    sorted longest first; the trie only tries the keywords that share the characters read so
+    far, which makes scanning a long text several times faster. Every top-level alternative
+    starts with a single literal character (a Latin first letter is given in both cases), so the
+    search skips fast over characters that start no keyword.
+    """
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # end of a word
+
+    def latin(ch: str) -> bool:
+        return ch.isascii() and ch.isalpha()
+
+    def emit(node: dict[str, dict], word: str) -> str:
+        options: list[str] = []
+        for ch, child in node.items():
+            if not ch:
+                continue
+            rest = emit(child, word + ch)
+            if not latin(ch):
+                options.append(re.escape(ch) + rest)
+            elif word:
+                options.append(f"[{ch.upper()}{ch}]" + rest)
+            else:
+                options += [ch.upper() + rest, ch + rest]
+        if "" in node:
+            options.append(r"(?![A-Za-z])" if latin(word[-1]) else "")
+        if len(options) == 1:
+            return options[0]
+        return "(?:" + "|".join(options) + ")"
+
+    return emit(trie, "")
 
 
-# Scanned over the ASCII-lower-cased text: a plain alternation of literals is searched fast.
-_KEYWORD_SCAN = re.compile(
-    "|".join(_keyword_alternative(w) for w in sorted(_KEYWORD_TYPES, key=len, reverse=True))
-)
+# Scanned over the folded text, where only ASCII letters lower-case to ASCII letters (folding
+# has turned the Kelvin sign into K).
+_KEYWORD_SCAN = re.compile(_keyword_trie_pattern(_KEYWORD_TYPES))
 _VALUE_RES: dict[IdentifierType, re.Pattern[str]] = {
     kind: re.compile(rf"{_SEP}(?P<val>{value})", re.IGNORECASE | re.ASCII)
     for kind, value in _VALUES.items()
@@ -221,8 +255,23 @@ _WECHAT_SAME_AFTER = re.compile(
 _WECHAT_SAME_BEFORE = re.compile(r"(?:微信同号|同微信|电话/微信|电话微信|手机/微信)[\s:]*$", re.I)
 
 _URL_HINT_RE = re.compile(rf"(?i)www\.|\.(?:{_TLDS})(?![A-Za-z0-9-])")
-# A number-like token starts here: "(", "+" or a digit not glued to a preceding letter/digit.
-_NUMBER_START_RE = re.compile(r"[(+0-9](?<![0-9A-Za-z].)")
+# Together found wherever _URL_HINT_RE is, and searched much faster (a literal first character,
+# no case folding). Besides ASCII letters, only İ, ı, ſ and the Kelvin sign match a letter of a
+# TLD when case is ignored.
+_DOT_LETTER_RE = re.compile("\\.[A-Za-z\u0130\u0131\u017f\u212a]")
+_WWW_DOT_RE = re.compile(r"\.(?<=[Ww][Ww][Ww]\.)")
+# Found wherever a bare number or USCC is: a USCC is 18 letters and digits in a row, and every
+# number pattern below (mobile, landline, service number, ID number, card) holds at least nine
+# digits, each one separated from the next by at most ")" and a space or dash. (One character
+# class first, so that the search skips everything else fast.)
+_LONG_RUN_RE = re.compile(r"[0-9A-Za-z](?:(?<=[0-9])(?:\)?[\s-]?[0-9]){8}|[0-9A-Za-z]{17})")
+# A number-like token starts here: "(", "+" or a digit not glued to a preceding letter/digit,
+# and nine digits follow with nothing but brackets, "+", spaces and dashes among them (as in
+# every number pattern below up to its ninth digit).
+_NUMBER_START_RE = re.compile(
+    r"[(+0-9](?<![0-9A-Za-z].)"
+    r"(?:(?<=[0-9])(?=(?:[()+\s-]*[0-9]){8})|(?<=[(+])(?=(?:[()+\s-]*[0-9]){9}))"
+)
 _NUMBER_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("id_card", _ID_RE),
     ("bank_card", _CARD_RE),
@@ -282,14 +331,14 @@ def _trim_url(value: str) -> str:
 
 def _keyword_candidates(folded: str) -> list[_Candidate]:
     found: list[_Candidate] = []
-    lowered = _ascii_lower(folded)
-    for hit in _KEYWORD_SCAN.finditer(lowered):
+    for hit in _KEYWORD_SCAN.finditer(folded):
         keyword_start = hit.start()
-        if hit.group()[0].isascii() and keyword_start > 0:
-            before = lowered[keyword_start - 1]
+        keyword = hit.group()
+        if keyword[0].isascii() and keyword_start > 0:
+            before = folded[keyword_start - 1]
             if before.isascii() and (before.isalnum() or before in "_+/="):
                 continue  # "abcvx…", base64: the Latin keyword is part of a longer token
-        kind = _KEYWORD_TYPES[hit.group()]
+        kind = _KEYWORD_TYPES[_ascii_lower(keyword)]
         match = _VALUE_RES[kind].match(folded, hit.end())
         if match is None:
             continue
@@ -300,7 +349,7 @@ def _keyword_candidates(folded: str) -> list[_Candidate]:
             if not value or value.lower() in _STOPWORDS:
                 continue
         parsed = _parse_keyword_value(kind, value)
-        extra: dict[str, object] = {"keyword": folded[keyword_start : hit.end()]}
+        extra: dict[str, object] = {"keyword": keyword}
         if parsed.type == _T.MOBILE and kind == _T.WECHAT:
             extra["also_wechat"] = True
         found.append(_Candidate(_PRIORITY_KEYWORD, start, start + len(value), parsed, extra))
@@ -342,26 +391,33 @@ def _bare_candidates(folded: str) -> list[_Candidate]:
     def add(label: str, start: int, end: int, parsed: ParsedIdentifier) -> None:
         found.append(_Candidate(_PRIORITY[label], start, end, parsed, {}))
 
-    # Cheap tests first: most complaint texts hold no e-mail, URL or wxid at all.
+    # Cheap tests first: most complaint texts hold no e-mail, URL, wxid or long number at all.
     if "@" in folded:
         for match in _EMAIL_RE.finditer(folded):
             parsed = parse_email(match.group())
             if parsed.valid:
                 add("email", match.start(), match.end(), parsed)
-    if "://" in folded or _URL_HINT_RE.search(folded):
+    if "://" in folded or (
+        (_DOT_LETTER_RE.search(folded) or _WWW_DOT_RE.search(folded))
+        and _URL_HINT_RE.search(folded)
+    ):
         for match in _URL_RE.finditer(folded):
             value = _trim_url(match.group())
             parsed = parse_url(value)
             if value and parsed.valid:
                 add("url", match.start(), match.start() + len(value), parsed)
-    for match in _USCC_RE.finditer(folded):
-        parsed = parse_uscc(match.group())
-        has_letter = any(ch.isalpha() for ch in parsed.value)
-        if parsed.valid and (has_letter or Problem.ORG_CODE_CHECK_FAILED not in parsed.notes):
-            add("uscc", match.start(), match.end(), parsed)
-    if "wxid_" in _ascii_lower(folded):
+    long_run = _LONG_RUN_RE.search(folded) is not None
+    if long_run:
+        for match in _USCC_RE.finditer(folded):
+            parsed = parse_uscc(match.group())
+            has_letter = any(ch.isalpha() for ch in parsed.value)
+            if parsed.valid and (has_letter or Problem.ORG_CODE_CHECK_FAILED not in parsed.notes):
+                add("uscc", match.start(), match.end(), parsed)
+    if "_" in folded and "wxid_" in _ascii_lower(folded):
         for match in _WXID_RE.finditer(folded):
             add("wxid", match.start(), match.end(), parse_wechat(match.group()))
+    if not long_run:
+        return found
     # Numbers: find where a number may start, then try each precise pattern there.
     for start_hit in _NUMBER_START_RE.finditer(folded):
         position = start_hit.start()
@@ -419,6 +475,8 @@ def extract_identifiers(text: str) -> list[FoundIdentifier]:
         return []
     folded, index_map = fold_with_map(text)
     candidates = _keyword_candidates(folded) + _bare_candidates(folded)
+    if not candidates:
+        return []
     results: list[FoundIdentifier] = []
     last_end = 0
     for candidate in _select(candidates):

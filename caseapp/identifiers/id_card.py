@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 from stdnum.cn import ric
 
@@ -15,12 +16,21 @@ from caseapp.identifiers.regions import PROVINCES, RESIDENCE_PERMIT_REGIONS
 _ID18_RE = re.compile(r"\d{17}[\dX]", re.ASCII)
 _ID15_RE = re.compile(r"\d{15}", re.ASCII)
 _EARLIEST_BIRTH = dt.date(1900, 1, 1)
+# A bare number as Excel exports it (spaces or tabs around, a leading apostrophe): it cleans to
+# the digits alone, so the general cleaning can be skipped.
+_PLAIN_RE = re.compile(r"[ \t]*'?([0-9]{15}(?:[0-9]{2}[0-9Xx])?)[ \t]*")
+_LENGTH_RE = re.compile(r"\d+X?")
 
 
 def id_card_check_char(body17: str) -> str:
     """GB 11643 check character (``0``–``9`` or ``X``) for the first 17 digits."""
     if len(body17) != 17 or not body17.isascii() or not body17.isdigit():
         raise ValueError("an ID number body is exactly 17 digits")
+    return _check_char(body17)
+
+
+def _check_char(body17: str) -> str:
+    """:func:`id_card_check_char` of a body already known to be 17 ASCII digits."""
     # stdnum expects the full number and ignores its last character.
     return ric.calc_check_digit(body17 + "0")
 
@@ -34,6 +44,7 @@ def upgrade_id_card_15_to_18(number: str) -> str:
     return body + id_card_check_char(body)
 
 
+@lru_cache(maxsize=1 << 16)
 def _birth_date(yyyymmdd: str) -> dt.date | None:
     try:
         return dt.date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
@@ -51,22 +62,27 @@ def parse_id_card(raw: str, *, today: dt.date | None = None) -> ParsedIdentifier
     ``000`` carries the note EXCEL_PRECISION_LOSS.
     """
     kind = IdentifierType.ID_CARD
-    cleaned = clean_value(raw)
-    if not cleaned:
-        return make_result(kind, raw, "", [Problem.EMPTY])
-    if is_scientific(cleaned):
-        return make_result(kind, raw, cleaned, [Problem.SCIENTIFIC_NOTATION])
-    value = strip_separators(cleaned).upper()
+    plain = _PLAIN_RE.fullmatch(raw)
+    if plain is not None:
+        value = plain[1].upper()
+    else:
+        cleaned = clean_value(raw)
+        if not cleaned:
+            return make_result(kind, raw, "", [Problem.EMPTY])
+        if is_scientific(cleaned):
+            return make_result(kind, raw, cleaned, [Problem.SCIENTIFIC_NOTATION])
+        value = strip_separators(cleaned).upper()
     notes: list[Problem] = []
     details: dict[str, object] = {}
-    if _ID15_RE.fullmatch(value):
+    if len(value) == 15 and _ID15_RE.fullmatch(value):
         details["original_15"] = value
         notes.append(Problem.UPGRADED_FROM_15)
-        value = upgrade_id_card_15_to_18(value)
-    elif not _ID18_RE.fullmatch(value):
+        body = value[:6] + "19" + value[6:]
+        value = body + _check_char(body)
+    elif len(value) != 18 or not _ID18_RE.fullmatch(value):
         if "*" in value:
             problem = Problem.MASKED
-        elif re.fullmatch(r"\d+X?", value):
+        elif _LENGTH_RE.fullmatch(value):
             problem = Problem.BAD_LENGTH
         else:
             problem = Problem.BAD_FORMAT
@@ -91,7 +107,7 @@ def parse_id_card(raw: str, *, today: dt.date | None = None) -> ParsedIdentifier
         details["birth_date"] = birth
     details["sex"] = "M" if int(value[16]) % 2 else "F"
 
-    expected = id_card_check_char(value[:17])
+    expected = _check_char(value[:17])
     if value[17] != expected:
         problems.append(Problem.BAD_CHECKSUM)
         details["expected_check_char"] = expected

@@ -109,15 +109,8 @@ def make_result(
     notes: list[Problem] | tuple[Problem, ...] = (),
 ) -> ParsedIdentifier:
     """Build a ParsedIdentifier: valid exactly when there is no problem."""
-    problems = tuple(dict.fromkeys(problems))
-    details = dict(details or {})
+    problems = tuple(dict.fromkeys(problems)) if problems else ()
+    details = dict(details) if details else {}
     if notes:
         details["notes"] = tuple(dict.fromkeys(notes))
-    return ParsedIdentifier(
-        type=kind,
-        raw=raw,
-        value=value,
-        valid=not problems,
-        problems=problems,
-        details=details,
-    )
+    return ParsedIdentifier(kind, raw, value, not problems, problems, details)

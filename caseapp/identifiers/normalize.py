@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 # Dash-like characters that NFKC leaves alone but people type inside numbers.
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\u30fc\uff70"
@@ -44,6 +45,13 @@ def _changing_characters() -> tuple[dict[str, str], re.Pattern[str]]:
 
 
 _FOLDS, _CHANGING_RE = _changing_characters()
+# Folds that can be applied one character at a time with str.replace, in any order: their result
+# holds no character that folds again (NFKC output may: ``㌀`` gives ``ー``, itself a dash).
+_REPLACEABLE = {ch: folded for ch, folded in _FOLDS.items() if not any(c in _FOLDS for c in folded)}
+# Of those, the folds that keep offsets: exactly one character for one.
+_ONE_FOR_ONE = {ch: folded for ch, folded in _REPLACEABLE.items() if len(folded) == 1}
+_REPLACEABLE_CHARS = frozenset(_REPLACEABLE)
+_ONE_FOR_ONE_CHARS = frozenset(_ONE_FOR_ONE)
 
 
 def _fold_match(match: re.Match[str]) -> str:
@@ -56,6 +64,12 @@ def fold(text: str) -> str:
     """Fold a whole string (see :func:`fold_char`)."""
     if text.isascii():
         return text
+    changing = set(_CHANGING_RE.findall(text))
+    if changing <= _REPLACEABLE_CHARS:
+        # A few distinct characters (full-width punctuation …) in a long text: str.replace each.
+        for ch in changing:
+            text = text.replace(ch, _REPLACEABLE[ch])
+        return text
     return _CHANGING_RE.sub(_fold_match, text)
 
 
@@ -66,6 +80,12 @@ def fold_with_map(text: str) -> tuple[str, Sequence[int]]:
     ``[index_map[a], index_map[b - 1] + 1)`` in the original text.
     """
     if text.isascii():
+        return text, range(len(text) + 1)
+    changing = set(_CHANGING_RE.findall(text))
+    if changing <= _ONE_FOR_ONE_CHARS:
+        # Full-width forms, CJK punctuation, dash variants: one character each, offsets kept.
+        for ch in changing:
+            text = text.replace(ch, _ONE_FOR_ONE[ch])
         return text, range(len(text) + 1)
     shifted = False
 
@@ -102,7 +122,15 @@ def clean_value(raw: str) -> str:
 
 def strip_separators(value: str, separators: str = " -") -> str:
     """Remove every character of ``separators`` (and any whitespace) from ``value``."""
-    return "".join(ch for ch in value if ch not in separators and not ch.isspace())
+    if value.isascii() and value.isalnum():
+        return value
+    # ``\s`` in a str pattern is exactly str.isspace().
+    return _separators_re(separators).sub("", value)
+
+
+@lru_cache(maxsize=16)
+def _separators_re(separators: str) -> re.Pattern[str]:
+    return re.compile("[\\s" + "".join(re.escape(ch) for ch in separators) + "]")
 
 
 def is_scientific(value: str) -> bool:

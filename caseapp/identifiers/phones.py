@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import phonenumbers
 from phonenumbers import carrier
 
 from caseapp.domain.enums import IdentifierType
+from caseapp.identifiers.mobile_blocks import block_verdicts
 from caseapp.identifiers.model import ParsedIdentifier, Problem, make_result
-from caseapp.identifiers.normalize import clean_value, is_scientific, strip_excel_float
+from caseapp.identifiers.normalize import (
+    clean_value,
+    is_scientific,
+    strip_excel_float,
+    strip_separators,
+)
 
 MOBILE_NSN_RE = re.compile(r"1[3-9]\d{9}", re.ASCII)
 _ANY_1_NSN_RE = re.compile(r"1\d{10}", re.ASCII)
@@ -24,6 +30,15 @@ _LABEL_RE = re.compile(
     r"^(?:tel|phone|mobile|联系电话|电话|手机号码|手机号|手机|座机)\s*:?\s*", re.I
 )
 _PHONE_SEPARATORS = " -()./·"
+# The usual shapes of a mobile in a cell, which parse exactly as the general path would parse
+# them: ``13812345678``, ``13812345678.0``, ``+8613812345678``, ``008613812345678``,
+# ``8613812345678``, ``138 1234 5678``, ``+86 138-1234-5678``, a leading apostrophe, spaces or
+# tabs around. Anything else (full-width digits, labels, brackets …) takes the general path.
+_FAST_MOBILE_RE = re.compile(
+    r"[ \t]*'?(?:(?:\+86|0086|86)?(1[3-9][0-9]{9})(?:\.0+)?"
+    r"|(?:(?:\+86|0086|86)[ -]?)?(1[3-9][0-9])[ -]?([0-9]{4})[ -]?([0-9]{4}))[ \t]*"
+)
+_COMPACT_RE = re.compile(r"\+?\d+", re.ASCII)
 
 
 @dataclass(slots=True)
@@ -45,6 +60,26 @@ def _verdict(e164: str) -> tuple[bool, str | None]:
         return bool(phonenumbers.is_valid_number(number)), carrier.name_for_number(number, "zh")
     except Exception:  # phonenumbers metadata edge cases must not break parsing
         return False, None
+
+
+@cache
+def _mobile_blocks() -> tuple[dict[str, tuple[bool, str | None]], tuple[int, ...]] | None:
+    table = block_verdicts(_verdict)
+    if not table:
+        return None
+    return table, tuple(sorted({len(prefix) for prefix in table}))
+
+
+def _mobile_verdict(nsn: str) -> tuple[bool, str | None]:
+    """``_verdict`` of a mobile's national number ``1[3-9]…``, from its number block."""
+    blocks = _mobile_blocks()
+    if blocks is not None:
+        table, lengths = blocks
+        for length in lengths:
+            found = table.get(nsn[:length])
+            if found is not None:
+                return found
+    return _verdict("+86" + nsn)
 
 
 def _describe(e164: str, details: dict[str, object]) -> bool:
@@ -81,7 +116,10 @@ def _pn(e164: str) -> phonenumbers.PhoneNumber | None:
 
 def _mobile(nsn: str) -> _Analysis:
     result = _Analysis(IdentifierType.MOBILE, "+86" + nsn)
-    if not _describe(result.value, result.details):
+    valid, operator = _mobile_verdict(nsn)
+    if operator:
+        result.details["carrier"] = operator
+    if not valid:
         result.notes.append(Problem.UNASSIGNED_PREFIX)
     return result
 
@@ -133,10 +171,8 @@ def _analyse(raw: str) -> _Analysis:
     match = _EXTENSION_RE.fullmatch(cleaned)
     if match:
         cleaned, extension = match.group(1), match.group(2)
-    compact = "".join(
-        ch for ch in strip_excel_float(cleaned) if ch not in _PHONE_SEPARATORS and not ch.isspace()
-    )
-    if not re.fullmatch(r"\+?\d+", compact, re.ASCII):
+    compact = strip_separators(strip_excel_float(cleaned), _PHONE_SEPARATORS)
+    if not _COMPACT_RE.fullmatch(compact):
         if "*" in compact:
             return _Analysis(IdentifierType.MOBILE, cleaned, [Problem.MASKED])
         return _Analysis(IdentifierType.MOBILE, cleaned, [Problem.BAD_FORMAT])
@@ -208,7 +244,18 @@ def parse_phone(raw: str, kind: IdentifierType | None = None) -> ParsedIdentifie
     of the other kind keeps the requested type and is invalid with NOT_A_MOBILE /
     NOT_A_LANDLINE, ``details["actual_type"]`` says what it is and ``value`` is still its E.164.
     """
-    analysis = _analyse(raw)
+    fast = _FAST_MOBILE_RE.fullmatch(raw)
+    if fast is not None:
+        nsn = fast[1] or fast[2] + fast[3] + fast[4]
+        if kind is None or kind == IdentifierType.MOBILE:
+            valid, operator = _mobile_verdict(nsn)
+            details: dict[str, object] = {"carrier": operator} if operator else {}
+            if not valid:
+                details["notes"] = (Problem.UNASSIGNED_PREFIX,)
+            return ParsedIdentifier(IdentifierType.MOBILE, raw, "+86" + nsn, True, (), details)
+        analysis = _mobile(nsn)
+    else:
+        analysis = _analyse(raw)
     problems = list(analysis.problems)
     details = dict(analysis.details)
     result_type = analysis.actual if kind is None else kind

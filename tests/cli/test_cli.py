@@ -192,3 +192,22 @@ def test_complaints_import_refuses_broken_file(cli: Cli, samples: Path) -> None:
     data = json.loads(out)
     assert code == 2 and data["ok"] is False and data["problem_count"] == len(truth["lines"])
     assert cli.json("complaints", "list", cid)["total"] == 0
+
+
+def test_analyze_json_and_accept(cli: Cli, samples: Path) -> None:
+    cid = str(cli.json("case", "create", "分析")["id"])
+    cli.json("complaints", "import", cid, str(samples / "complaints_small.csv"))
+    data = cli.json("analyze", cid)
+    assert set(data) >= {"clusters", "repeat_complainants", "shared_identifiers",
+                         "suspicious_claims"}
+    assert data["clusters"] and all(len(c) >= 2 for c in data["clusters"])
+    numbers = [n for c in data["clusters"] for n in c]
+    assert len(numbers) == len(set(numbers))
+    top = data["shared_identifiers"][0]
+    party = cli.json("analyze", cid, "--accept", f"{top['type']}:{top['value']}",
+                     "--name", "团伙A")
+    assert party["name"] == "团伙A"
+    again = cli.json("analyze", cid, "--no-run")
+    assert again["shared_identifiers"][0]["party_id"] == party["id"]
+    code, _out, err = cli.run("analyze", cid, "--threshold", "1.5")
+    assert code == 2 and "between 0 and 1" in err

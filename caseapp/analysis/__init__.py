@@ -1,0 +1,1 @@
+"""Templated-complaint grouping and text comparison: pure functions over plain data."""

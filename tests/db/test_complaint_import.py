@@ -233,7 +233,7 @@ def test_cfpb_narratives_without_id_column_need_a_mapping(app: App, tmp_path: Pa
     if not real.exists():
         pytest.skip(f"{real} not found")
     case = app.cases.create(title="cfpb a")
-    with pytest.raises(ImportFileError, match="cfpb_narratives_a.csv"):
+    with pytest.raises(ImportFileError, match=r"cfpb_narratives_a\.csv"):
         app.complaints.import_file(case.id, real)
     mapping = ColumnMapping(fields={"external_number": ROW_NUMBER, "product": "Product",
                                     "text": "Consumer complaint narrative"})

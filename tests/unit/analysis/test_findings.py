@@ -70,10 +70,10 @@ def test_repeat_complainants_match_truth() -> None:
 
 
 def test_shared_agent_identifiers_match_truth() -> None:
-    truth, facts, mentions = _read("complaints_small")
+    truth, _facts_by_number, mentions = _read("complaints_small")
     shared = {(s.type, s.value): s for s in find_shared_identifiers(mentions)}
     customers_by_phone: dict[str, set[str]] = defaultdict(set)
-    for number, t in truth["complaints"].items():
+    for t in truth["complaints"].values():
         if t["agent_phone"] and t["agent_visible"] in ("column", "both"):
             customers_by_phone[t["agent_phone"]].add(t["customer"])
     expected = {p for p, c in customers_by_phone.items() if len(c) >= 2}
@@ -125,7 +125,7 @@ def test_fake_lawyer_licence_and_bad_id_rules() -> None:
 
 
 def test_rules_file_errors_are_named() -> None:
-    with pytest.raises(InvalidInputError, match="my_rules.json"):
+    with pytest.raises(InvalidInputError, match=r"my_rules\.json"):
         load_rules_text("{bad", source="my_rules.json")
     with pytest.raises(InvalidInputError, match="rule 1"):
         load_rules_text('{"rules": [{"id": "x", "keywords": []}]}', source="r.json")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import gc
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,6 +53,21 @@ class ImportRejected(InvalidInputError):
     def __init__(self, message: str, summary: ImportSummary) -> None:
         super().__init__(message)
         self.summary = summary
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector during a bulk import.
+
+    An import creates millions of short-lived, acyclic objects while holding many long-lived
+    ones; the collector's repeated full scans of those cost about a third of the import time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class _BulkWriter:
@@ -283,7 +300,7 @@ class ComplaintService:
         stored: list[Any] = []
         try:
             stored = self._evidence.store_files([path], cancel=cancel)
-            with self._ctx.db.write() as s:
+            with self._ctx.db.write() as s, _collector_paused():
                 case = find_case(s, case_ref)
                 batch_id, evidence_id = self._write(
                     s, case, path, source.info, stored[0], check, skip_bad_rows,

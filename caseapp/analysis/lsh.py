@@ -15,8 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from caseapp.analysis.arrays import rank_in_runs, run_starts, segment_positions, unique_sorted
-
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -70,63 +68,3 @@ def iter_bands(keys: npt.NDArray[np.uint64], docs: npt.NDArray[np.int64]) -> Ite
         run_start = np.append(np.flatnonzero(starts), len(order))
         sizes = np.diff(run_start)
         yield Band(docs=docs[order], run=run, run_start=run_start, shared=sizes[run] > 1)
-
-
-def cross_pairs(
-    band: Band, left: npt.NDArray[np.bool_], right: npt.NDArray[np.bool_], cap: int
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Pairs (x, y) of one run with ``left[x]`` and ``right[y]``, at most ``cap`` y per run."""
-    docs = band.docs
-    shared = band.shared
-    is_left = shared & left[docs]
-    is_right = shared & right[docs]
-    if not is_left.any() or not is_right.any():
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    # Rank of every right-hand text inside its run; keep the first ``cap``.
-    right_positions = np.flatnonzero(is_right)
-    rank = rank_in_runs(band.run[right_positions])
-    right_positions = right_positions[rank < cap]
-    right_runs = band.run[right_positions]
-    n_runs = len(band.run_start) - 1
-    per_run = np.bincount(right_runs, minlength=n_runs)
-    run_offset = np.zeros(n_runs + 1, dtype=np.int64)
-    np.cumsum(per_run, out=run_offset[1:])
-    left_positions = np.flatnonzero(is_left)
-    left_runs = band.run[left_positions]
-    counts = per_run[left_runs]
-    a = np.repeat(docs[left_positions], counts)
-    b = docs[right_positions[segment_positions(run_offset[left_runs], counts)]]
-    keep = a != b
-    return a[keep], b[keep]
-
-
-def run_members(band: Band, mask: npt.NDArray[np.bool_], labels: npt.NDArray[np.int64], cap: int
-                ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Pairs of distinct labels found in one run among texts with ``mask`` (≤ ``cap`` per run)."""
-    position = np.flatnonzero(band.shared & mask[band.docs])
-    if len(position) == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    runs = band.run[position]
-    label = labels[band.docs[position]]
-    width = np.int64(max(int(labels.max(initial=0)), 0) + 1)
-    key = unique_sorted(runs * width + label)
-    runs, label = key // width, key % width
-    first = np.flatnonzero(run_starts(runs))
-    sizes = np.diff(np.append(first, len(runs)))
-    rank = rank_in_runs(runs)
-    keep = rank < cap
-    runs, label, rank = runs[keep], label[keep], rank[keep]
-    sizes = np.minimum(sizes, cap)
-    many = np.flatnonzero(sizes > 1)
-    a_parts: list[npt.NDArray[np.int64]] = []
-    b_parts: list[npt.NDArray[np.int64]] = []
-    starts = np.append(0, np.cumsum(sizes))
-    for i in range(1, int(sizes.max(initial=1))):
-        # The i-th label of every run paired with each earlier label of the same run.
-        runs_with = many[sizes[many] > i]
-        for j in range(i):
-            a_parts.append(label[starts[runs_with] + j])
-            b_parts.append(label[starts[runs_with] + i])
-    if not a_parts:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return np.concatenate(a_parts), np.concatenate(b_parts)

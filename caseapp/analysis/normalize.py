@@ -1,10 +1,12 @@
 """Complaint text normalisation for similarity: one vectorised pass over a batch of texts.
 
-What two complaints share is their wording, so everything that differs between two fillings of
-one template is folded away: NFKC (full-width to half-width), case, punctuation and white space,
-runs of digits (amounts, dates, ID and phone numbers become one ``0``) and the masks of the CFPB
-export (``XXXX``, ``XX/XX/XXXX``, ``{$…}``). Chinese text is kept without separators; Latin-script
-text keeps one space between words so that character shingles do not run words together.
+What two complaints share is their wording, so what differs between two fillings of one template
+is folded away: NFKC (full-width to half-width), case, runs of digits (amounts, dates, ID and
+phone numbers become one ``0``) and the masks of the CFPB export (``XXXX``, ``XX/XX/XXXX``,
+``{$…}``). Chinese text keeps only its wording: punctuation and white space are removed.
+Latin-script text keeps its punctuation and one space for every run of white space: words need
+separating there, and two English letters that differ only in punctuation are different letters.
+Each text is Chinese or Latin by the characters it holds (``Script.AUTO``) unless forced.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ KEEP = 1  # a letter, ideograph, mark or non-decimal number: part of the wording
 DIGIT = 2  # a decimal digit: masked
 CJK = 4  # a character of a script written without spaces (Han, kana, Hangul)
 LATIN = 8  # a Latin letter
+WHITE = 16  # white space
+MARK = 32  # punctuation or a symbol
 
 MASK_CHAR = "0"
 _MASK = ord(MASK_CHAR)
@@ -87,6 +91,10 @@ def _flags_of(code: int) -> int:
     major = category[0]
     if category == "Nd":
         return DIGIT
+    if ch.isspace():
+        return WHITE
+    if major in "PS":
+        return MARK
     if major not in "LMN":
         return 0
     flag = KEEP
@@ -133,8 +141,14 @@ def _safe_table() -> npt.NDArray[np.bool_]:
 
 
 # Code point ranges NFKC leaves alone or the vectorised pass folds itself (see _NEEDS_NFKC_RE).
-_NFKC_SAFE = ((0x00, 0x7F), (0x3001, 0x3037), (0x4E00, 0x9FFF), (0xFF01, 0xFF5E),
-              (0x2010, 0x2027), (0x2030, 0x205E))
+_NFKC_SAFE = (
+    (0x00, 0x7F),
+    (0x3001, 0x3037),
+    (0x4E00, 0x9FFF),
+    (0xFF01, 0xFF5E),
+    (0x2010, 0x2027),
+    (0x2030, 0x205E),
+)
 _SAFE = _safe_table()
 
 
@@ -158,20 +172,12 @@ def _prepare(texts: Sequence[str]) -> npt.NDArray[np.uint32]:
     return codes
 
 
-def _compress(
-    keep: npt.NDArray[np.bool_], *arrays: npt.NDArray[np.generic]
-) -> list[npt.NDArray[np.generic]]:
-    return [a[keep] for a in arrays]
-
-
 def normalise_batch(texts: Sequence[str], script: Script | str = Script.AUTO) -> NormalisedBatch:
     """Normalise ``texts`` in one vectorised pass (see the module docstring)."""
     script = Script(script)
     n = len(texts)
     if n == 0:
-        return NormalisedBatch(
-            np.zeros(0, np.uint32), np.zeros(1, np.int64), np.zeros(0, np.bool_)
-        )
+        return NormalisedBatch(np.zeros(0, np.uint32), np.zeros(1, np.int64), np.zeros(0, np.bool_))
     codes = _prepare(texts)
     full_width = (codes >= 0xFF01) & (codes <= 0xFF5E)
     codes[full_width] -= 0xFEE0
@@ -204,11 +210,14 @@ def normalise_batch(texts: Sequence[str], script: Script | str = Script.AUTO) ->
         latin_doc = np.full(n, script is Script.LATIN)
     in_latin = np.append(latin_doc, False)[doc]  # the final separator belongs to no text
 
-    # Keep wording; in Latin texts a separator run becomes one space.
-    keep = word | (in_latin & ~sep)
-    codes = np.where(word | sep, codes, np.uint32(_SPACE))
+    # Chinese texts keep their wording only. Latin texts also keep punctuation (it separates
+    # words there), and a run of white space becomes one space.
+    white = (flags & WHITE) != 0
+    keep = word | (in_latin & (white | ((flags & MARK) != 0)))
+    codes = np.where(white, np.uint32(_SPACE), codes)
     codes[digit] = _MASK
-    codes, doc, digit = _compress(keep | sep, codes, doc, digit)
+    kept = keep | sep
+    codes, doc, digit = codes[kept], doc[kept], digit[kept]
     sep = codes == _DOC_SEP
     space = codes == _SPACE
     prev = np.empty_like(codes)
@@ -222,13 +231,13 @@ def normalise_batch(texts: Sequence[str], script: Script | str = Script.AUTO) ->
     drop = (space & ((prev == _SPACE) | (prev == _DOC_SEP) | (nxt == _DOC_SEP))) | (
         digit & prev_digit
     )
-    codes, doc = _compress(~drop, codes, doc)
+    codes, doc = codes[~drop], doc[~drop]
     # A trailing space left by a dropped run before a separator.
     sep = codes == _DOC_SEP
     trailing = np.zeros_like(sep)
     trailing[:-1] = (codes[:-1] == _SPACE) & sep[1:]
     keep = ~(trailing | sep)
-    codes, doc = _compress(keep, codes, doc)
+    codes, doc = codes[keep], doc[keep]
     counts = np.bincount(doc, minlength=n + 1)[:n]
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])

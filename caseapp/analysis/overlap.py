@@ -10,18 +10,17 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from caseapp.analysis.arrays import segment_positions, unique_counts
+from caseapp.analysis.arrays import segment_positions
 from caseapp.analysis.signatures import Signatures
 
 _MAX_BATCH_SHINGLES = 1 << 22  # gathered shingles per batch, both sides together
 
 
-def _gather(
-    signatures: Signatures, docs: npt.NDArray[np.int64], pair_base: int
-) -> npt.NDArray[np.uint64]:
+def _gather(signatures: Signatures, docs: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
+    """Keys (position in ``docs`` << 32 | shingle) of the texts' sets, in order."""
     sizes = signatures.sizes()[docs]
     values = signatures.shingles[segment_positions(signatures.offsets[docs], sizes)]
-    owners = np.repeat(np.arange(pair_base, pair_base + len(docs), dtype=np.uint64), sizes)
+    owners = np.repeat(np.arange(len(docs), dtype=np.uint64), sizes)
     return (owners << np.uint64(32)) | values.astype(np.uint64)
 
 
@@ -39,16 +38,18 @@ def intersection_sizes(
     start = 0
     while start < len(left):
         # As many pairs as fit in the budget (at least one).
-        end = int(np.searchsorted(cost, (cost[start - 1] if start else 0) + _MAX_BATCH_SHINGLES,
-                                  "right"))
+        end = int(
+            np.searchsorted(cost, (cost[start - 1] if start else 0) + _MAX_BATCH_SHINGLES, "right")
+        )
         end = max(end, start + 1)
         keys = np.concatenate(
-            [_gather(signatures, left[start:end], 0), _gather(signatures, right[start:end], 0)]
+            [_gather(signatures, left[start:end]), _gather(signatures, right[start:end])]
         )
         keys.sort(kind="stable")  # two sorted runs: one merge
         shared = keys[1:][keys[1:] == keys[:-1]]
-        out[start:end] = np.bincount((shared >> np.uint64(32)).astype(np.int64),
-                                     minlength=end - start)
+        out[start:end] = np.bincount(
+            (shared >> np.uint64(32)).astype(np.int64), minlength=end - start
+        )
         start = end
     return out
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from caseapp.analysis.arrays import segment_positions, unique_counts
+from caseapp.analysis.arrays import isin_sorted, segment_positions, unique_counts
 from caseapp.analysis.signatures import Signatures
 
 _CHUNK_SHINGLES = 1 << 22
@@ -36,6 +36,26 @@ def shingle_counts(
     """Distinct shingles of the given texts and in how many of them each occurs."""
     _owners, values = gather_shingles(data, docs)
     return unique_counts(values)
+
+
+def without_shingles(
+    data: Signatures, docs: npt.NDArray[np.int64], drop: npt.NDArray[np.uint32]
+) -> Signatures:
+    """The shingle sets of ``docs`` minus the sorted shingles ``drop`` (no MinHash)."""
+    owners, values = gather_shingles(data, docs)
+    keep = ~isin_sorted(values, drop)
+    sizes = np.bincount(owners[keep], minlength=len(docs))
+    offsets = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    return Signatures(
+        spec=data.spec,
+        ids=data.ids[docs],
+        minhash=np.zeros((len(docs), 0), dtype=np.uint32),
+        offsets=offsets,
+        shingles=values[keep],
+        lengths=data.lengths[docs],
+        latin=data.latin[docs],
+    )
 
 
 def profile(data: Signatures, docs: npt.NDArray[np.int64], share: float) -> npt.NDArray[np.uint32]:

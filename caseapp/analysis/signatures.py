@@ -1,17 +1,18 @@
 """Shingle sets and MinHash signatures of complaint texts, computed with numpy and storable.
 
-Every normalised text becomes the sorted set of 32-bit hashes of its character shingles (3 for
-Chinese, longer for Latin-script text); its MinHash signature is the minimum of ``num_perm``
-universal hash permutations ``a·x + b (mod 2³²)`` over that set, computed one permutation at a
-time over a cache-sized block of texts. Both are kept: the signatures find candidate pairs, the
-sets verify them exactly. :class:`Signatures` round-trips through bytes (``numpy.savez``, no
-pickle), so a store can keep them and a later run only computes the new complaints.
+Every normalised text becomes the sorted set of 32-bit hashes of its character shingles (of
+``shingle`` characters, ``latin_shingle`` for Latin-script text). Its MinHash signature is the
+minimum of ``num_perm`` universal hash permutations ``a·x + b (mod 2³²)`` over that set, computed
+one permutation at a time over a cache-sized block of texts. Both are kept: the signatures find
+candidate pairs, the sets verify them exactly. :class:`Signatures` round-trips through bytes
+(``numpy.savez``, no pickle), so a store can keep them and a later run hashes only new texts.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -33,9 +34,18 @@ _BLOCK_TOKENS = 1 << 16  # shingles per MinHash block: the working array stays i
 # Multipliers of the polynomial shingle hash (odd 64-bit constants).
 _POSITION_MULTIPLIERS = np.array(
     [
-        0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
-        0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x94D049BB133111EB, 0xBF58476D1CE4E5B9,
-        0x2545F4914F6CDD1D, 0x9FB21C651E98DF25, 0xA0761D6478BD642F, 0xE7037ED1A0B428DB,
+        0x9E3779B97F4A7C15,
+        0xC2B2AE3D27D4EB4F,
+        0x165667B19E3779F9,
+        0xD6E8FEB86659FD93,
+        0xFF51AFD7ED558CCD,
+        0xC4CEB9FE1A85EC53,
+        0x94D049BB133111EB,
+        0xBF58476D1CE4E5B9,
+        0x2545F4914F6CDD1D,
+        0x9FB21C651E98DF25,
+        0xA0761D6478BD642F,
+        0xE7037ED1A0B428DB,
     ],
     dtype=np.uint64,
 )
@@ -47,7 +57,7 @@ class SignatureSpec:
     """Everything that decides a text's shingles and signature; equal specs are compatible."""
 
     shingle: int = 3
-    latin_shingle: int = 5
+    latin_shingle: int = 3
     num_perm: int = 128
     seed: int = 1
     script: str = Script.AUTO.value
@@ -152,9 +162,10 @@ class Signatures:
                 lengths=loaded["lengths"].astype(np.int64, copy=False),
                 latin=loaded["latin"].astype(np.bool_, copy=False),
             )
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise InvalidInputError(_("The stored signatures are damaged: {error}").format(
-                error=exc)) from exc
+        except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:
+            raise InvalidInputError(
+                _("The stored signatures are damaged: {error}").format(error=exc)
+            ) from exc
         signatures.check()
         return signatures
 
@@ -249,7 +260,9 @@ def _mix64(h: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
 
 
 def _shingle_hashes(
-    codes: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64],
+    codes: npt.NDArray[np.uint32],
+    starts: npt.NDArray[np.int64],
+    ends: npt.NDArray[np.int64],
     size: int,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32]]:
     """(text index, 32-bit hash) of every ``size``-character shingle of the given texts."""
@@ -264,7 +277,9 @@ def _shingle_hashes(
     return owners, (h >> np.uint64(32)).astype(np.uint32)
 
 
-def _shingle_sets(texts: Sequence[str], spec: SignatureSpec) -> tuple[
+def _shingle_sets(
+    texts: Sequence[str], spec: SignatureSpec
+) -> tuple[
     npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.int64], npt.NDArray[np.bool_]
 ]:
     """Sizes and concatenated sorted shingle sets of a batch, normalised lengths, Latin flags."""
@@ -356,6 +371,8 @@ def compute_signatures(
         shingle_parts.append(shingles)
         length_parts.append(lengths)
         latin_parts.append(latin)
+    if cancel is not None:
+        cancel.raise_if_cancelled()
     if progress is not None:
         progress.report(n, n, label)
     if n == 0:
@@ -372,3 +389,24 @@ def compute_signatures(
         lengths=np.concatenate(length_parts),
         latin=np.concatenate(latin_parts),
     )
+
+
+def extend_signatures(
+    existing: Signatures,
+    texts: Sequence[tuple[int, str]],
+    *,
+    replace: bool = False,
+    progress: ProgressSink | None = None,
+    cancel: CancelToken | None = None,
+) -> Signatures:
+    """``existing`` plus the signatures of ``texts`` whose id it does not hold yet.
+
+    Only the new texts are hashed. With ``replace``, texts whose id is already there are hashed
+    again and replace the stored entry (an edited complaint).
+    """
+    known = set(existing.ids.tolist())
+    todo = [(i, t) for i, t in texts if replace or int(i) not in known]
+    if not todo:
+        return existing
+    added = compute_signatures(todo, existing.spec, progress=progress, cancel=cancel)
+    return Signatures.concat([existing, added])

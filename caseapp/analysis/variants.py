@@ -7,7 +7,9 @@ copies, some base copy is always close to some fork copy), so links are *relativ
 are linked only when their similarity exceeds both copies' mean similarity to the family's core
 by ``margin`` (and at least ``threshold``). Base copies are about as similar to each other as
 to the core and stay unlinked; fork copies link among themselves. Linked sets of at least
-``min_size`` copies are the forks; the rest is the base letter.
+``min_size`` copies are the forks; the rest is the base letter. A complaint that quotes the
+family goes to the fork whose own wording (what its copies share and neither the base letter nor
+the rest of the data has) it holds, else to the base letter.
 
 Similarities here are MinHash estimates (variants label members, they do not decide who is in
 a group).
@@ -20,32 +22,32 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from caseapp.analysis.arrays import evenly, isin_sorted, run_starts
 from caseapp.analysis.linking import UnionFind
 from caseapp.analysis.lsh import band_keys, iter_bands
 from caseapp.analysis.overlap import estimated_jaccard
+from caseapp.analysis.profiles import profile, profile_hits
 from caseapp.analysis.signatures import Signatures
 
 _REFERENCE = 64  # core members each copy is compared with
+_PROFILE_SAMPLE = 64  # copies a fork's or the base letter's wording is taken from
+_MIN_WORDING = 10  # a fork with less wording of its own takes no quotes
+_QUOTE_SHARE = 0.3  # share of a fork's own wording a quote must hold
 _CORE_SHARE = 0.2  # the core: this share of members most similar to a first sample
 _CHUNK = 1024
 
 
 @dataclass(frozen=True)
 class ForkSettings:
-    threshold: float = 0.6
+    threshold: float = 0.7
     margin: float = 0.15
     min_size: int = 3
     bands: int = 32
 
 
-def _evenly(members: npt.NDArray[np.int64], size: int) -> npt.NDArray[np.int64]:
-    if len(members) <= size:
-        return members
-    return members[np.linspace(0, len(members) - 1, size).astype(np.int64)]
-
-
-def mean_similarity(data: Signatures, docs: npt.NDArray[np.int64],
-                    reference: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+def mean_similarity(
+    data: Signatures, docs: npt.NDArray[np.int64], reference: npt.NDArray[np.int64]
+) -> npt.NDArray[np.float64]:
     """Mean MinHash-estimated Jaccard similarity of each text to the ``reference`` texts."""
     out = np.empty(len(docs), dtype=np.float64)
     ref = data.minhash[reference][None, :, :]
@@ -55,23 +57,25 @@ def mean_similarity(data: Signatures, docs: npt.NDArray[np.int64],
     return out
 
 
-def core_reference(data: Signatures, members: npt.NDArray[np.int64]
-                   ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+def core_reference(
+    data: Signatures, members: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
     """A sample of the family's core and every member's mean similarity to it."""
-    first = mean_similarity(data, members, _evenly(members, _REFERENCE))
+    first = mean_similarity(data, members, evenly(members, _REFERENCE))
     keep = max(min(len(members), 16), int(_CORE_SHARE * len(members)))
     order = np.lexsort((members, -first))[:keep]
-    reference = _evenly(np.sort(members[order]), _REFERENCE)
+    reference = evenly(np.sort(members[order]), _REFERENCE)
     return reference, mean_similarity(data, members, reference)
 
 
-def split_forks(data: Signatures, members: npt.NDArray[np.int64], settings: ForkSettings
-                ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Fork number of every member (``-1``: base letter; forks largest first) and the core."""
+def split_forks(
+    data: Signatures, members: npt.NDArray[np.int64], settings: ForkSettings
+) -> npt.NDArray[np.int64]:
+    """Fork number of every member (``-1``: base letter; forks largest first)."""
     labels = np.full(len(members), -1, dtype=np.int64)
     if len(members) < max(settings.min_size, 3):
-        return labels, members
-    reference, centrality = core_reference(data, members)
+        return labels
+    _reference, centrality = core_reference(data, members)
     uf = UnionFind(len(members))
     keys = band_keys(data.minhash[members], settings.bands)
     local = np.arange(len(members), dtype=np.int64)
@@ -83,8 +87,9 @@ def split_forks(data: Signatures, members: npt.NDArray[np.int64], settings: Fork
         apart = roots[a] != roots[b]
         a, b = a[apart], b[apart]
         similarity = estimated_jaccard(data, members[a], members[b])
-        floor = np.maximum(np.maximum(centrality[a], centrality[b]) + settings.margin,
-                           settings.threshold)
+        floor = np.maximum(
+            np.maximum(centrality[a], centrality[b]) + settings.margin, settings.threshold
+        )
         linked = similarity >= floor
         uf.union_all(a[linked], b[linked])
     roots = uf.roots()
@@ -93,34 +98,50 @@ def split_forks(data: Signatures, members: npt.NDArray[np.int64], settings: Fork
     order = np.lexsort((fork_roots, -sizes[fork_roots]))
     number = np.full(len(members), -1, dtype=np.int64)
     number[fork_roots[order]] = np.arange(len(fork_roots))
-    return number[roots], reference
+    return number[roots]
+
+
+def fork_wordings(
+    data: Signatures,
+    members: npt.NDArray[np.int64],
+    labels: npt.NDArray[np.int64],
+    common: npt.NDArray[np.uint32],
+) -> list[npt.NDArray[np.uint32]]:
+    """Each fork's own wording, by which quotes are told apart.
+
+    What half of the fork's copies share, minus the base letter's wording and minus ``common``
+    (sorted shingles found in many complaints outside the family, such as the stories debtors
+    tell around a quote). A fork with less than ``_MIN_WORDING`` shingles of it takes no quotes.
+    """
+    forks = int(labels.max(initial=-1)) + 1
+    base = members[labels < 0]
+    base_wording = profile(data, evenly(base, _PROFILE_SAMPLE), 0.5) if len(base) else None
+    wordings: list[npt.NDArray[np.uint32]] = []
+    for f in range(forks):
+        wording = profile(data, evenly(members[labels == f], _PROFILE_SAMPLE), 0.5)
+        if base_wording is not None:
+            wording = wording[~isin_sorted(wording, base_wording)]
+        wording = wording[~isin_sorted(wording, common)]
+        wordings.append(wording if len(wording) >= _MIN_WORDING else wording[:0])
+    return wordings
 
 
 def assign_quotes(
     data: Signatures,
-    members: npt.NDArray[np.int64],
-    labels: npt.NDArray[np.int64],
-    reference: npt.NDArray[np.int64],
+    wordings: list[npt.NDArray[np.uint32]],
     quotes: npt.NDArray[np.int64],
+    share: float = _QUOTE_SHARE,
 ) -> npt.NDArray[np.int64]:
-    """Fork of each quoting text (``-1``: base): whose typical copy it contains most."""
+    """Fork of each quoting text (``-1``: base letter): the fork whose own wording it holds
+    most, if it holds ``share`` of it. An excerpt of the base letter holds almost none."""
     out = np.full(len(quotes), -1, dtype=np.int64)
-    forks = int(labels.max(initial=-1)) + 1
-    if forks == 0 or len(quotes) == 0:
+    if not wordings or len(quotes) == 0:
         return out
-    # One typical copy per fork (its first member) and the base's core sample.
-    firsts = np.array([members[np.flatnonzero(labels == f)[0]] for f in range(forks)])
-    candidates = np.concatenate([reference[:8], firsts])
-    owner = np.concatenate([np.full(min(8, len(reference)), -1), np.arange(forks)])
-    sizes = data.sizes().astype(np.float64)
-    score = np.empty((len(quotes), len(candidates)), dtype=np.float64)
-    for j, cand in enumerate(candidates.tolist()):
-        est = estimated_jaccard(data, quotes, np.full(len(quotes), cand))
-        # Containment of the candidate in the quote: |Q∩C|/|C| = J(|Q|+|C|)/((1+J)|C|).
-        score[:, j] = est * (sizes[quotes] + sizes[cand]) / ((1.0 + est) * max(sizes[cand], 1))
-    base = score[:, owner < 0].mean(axis=1)
-    fork_scores = score[:, owner >= 0]
-    best = fork_scores.argmax(axis=1)
-    better = fork_scores[np.arange(len(quotes)), best] > base
-    out[better] = best[better]
+    text, fork, held = profile_hits(data, quotes, wordings)
+    good = held >= share
+    text, fork, held = text[good], fork[good], held[good]
+    order = np.lexsort((fork, -held, text))
+    text, fork = text[order], fork[order]
+    first = run_starts(text)
+    out[text[first]] = fork[first]
     return out

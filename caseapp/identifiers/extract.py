@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import re
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from caseapp.domain.enums import IdentifierType
+from caseapp.identifiers import normalize as _normalize
 from caseapp.identifiers.accounts import (
     parse_email,
     parse_handle,
@@ -293,6 +296,100 @@ _NUMBER_ACCEPT: dict[str, Callable[[ParsedIdentifier], bool]] = {
     "landline": lambda parsed: parsed.type == _T.LANDLINE,
     "service": lambda parsed: parsed.type == _T.LANDLINE,
 }
+
+# ------------------------------------------------------------------ the raw-text prefilter
+#
+# Most complaint texts hold no identifier at all. Whether one may hold one is decided on the
+# raw text, before folding: a text that folds one character for one (the common case: only
+# full-width punctuation changes) has, at each position, a character that folds to the one
+# the patterns above see there. So each pattern's character classes are widened to the
+# characters folding into them, and a text is searched in full only when one of the widened
+# triggers is found: a keyword followed by what may start a value, a long digit or letter run
+# (every number and USCC pattern needs one), "@", "://", a dot before a letter, "www.",
+# "wxid_", or any character that does not fold one for one (then nothing is assumed).
+
+
+def _folding_into(chars: str) -> str:
+    """A regex class of the characters that are, or fold one for one into, one of ``chars``."""
+    members = {ch for ch in chars if ch not in _normalize._FOLDS}
+    members.update(raw for raw, folded in _normalize._ONE_FOR_ONE.items() if folded in chars)
+    return "[" + "".join(re.escape(ch) for ch in sorted(members)) + "]"
+
+
+def _both_cases(ch: str) -> str:
+    return ch.lower() + ch.upper() if ch.isascii() and ch.isalpha() else ch
+
+
+_LATIN = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_DIGITS = "0123456789"
+_UNICODE_SPACE = "".join(chr(i) for i in range(0x3001) if chr(i).isspace())
+_ASCII_SPACE = " \t\n\r\x0b\x0c"
+
+
+def _members(chars: str) -> list[str]:
+    """The characters that are, or fold one for one into, one of ``chars``."""
+    members = {ch for ch in chars if ch not in _normalize._FOLDS}
+    members.update(raw for raw, folded in _normalize._ONE_FOR_ONE.items() if folded in chars)
+    return sorted(members)
+
+
+def _raw_trigger_patterns() -> tuple[str, ...]:
+    """Three patterns, each starting with a literal or one class, so that searching skips
+    fast over the characters that cannot start a match."""
+    # A keyword, its separator, and the first character of any value pattern (see _VALUES).
+    value_start = _folding_into(_DIGITS + _LATIN + "+")
+    separator = _folding_into(_ASCII_SPACE + ":=是为/@([【「<《\"'“‘号码#")
+    after_keyword = f"{separator}{{0,4}}{value_start}"
+    trie: dict[str, dict] = {}
+    for word in _KEYWORD_TYPES:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch.lower(), {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        options = [_folding_into(_both_cases(ch)) + emit(child)
+                   for ch, child in node.items() if ch]
+        if "" in node:
+            options.append(after_keyword)
+        return options[0] if len(options) == 1 else "(?:" + "|".join(options) + ")"
+
+    keywords = "|".join(
+        re.escape(raw) + emit(child)
+        for ch, child in trie.items() for raw in _members(_both_cases(ch)))
+    # _LONG_RUN_RE, widened.
+    digit = _folding_into(_DIGITS)
+    runs = (
+        f"{_folding_into(_DIGITS + _LATIN)}(?:(?<={digit})(?:{_folding_into(')')}?"
+        f"{_folding_into(_UNICODE_SPACE + '-')}?{digit}){{8}}"
+        f"|{_folding_into(_DIGITS + _LATIN)}{{17}})"
+    )
+    # "@", "://", ".x", "www.", "wxid_", and characters that fold to nothing or to several
+    # (offsets move: searched in full).
+    rare = "".join(re.escape(ch) for ch in sorted(set(_normalize._FOLDS)
+                                                     - set(_normalize._ONE_FOR_ONE)))
+    rare += _normalize._ASTRAL_COMPAT
+    w = _folding_into("wW")
+    first = _members("@:.wW")
+    others = (
+        "[" + "".join(re.escape(ch) for ch in first) + rare + "]"
+        f"(?:(?<=[{rare}])|(?<={_folding_into('@')})"
+        f"|(?<={_folding_into(':')}){_folding_into('/')}{{2}}"
+        f"|(?<={_folding_into('.')}){_folding_into(_LATIN + chr(0x130) + chr(0x131))}"
+        f"|(?<={w})(?:{w}{w}{_folding_into('.')}"
+        f"|{''.join(_folding_into(_both_cases(c)) for c in 'xid_')}))"
+    )
+    return keywords, runs, others
+
+
+_RAW_TRIGGERS = tuple(re.compile(pattern) for pattern in _raw_trigger_patterns())
+
+
+def may_hold_identifiers(text: str) -> bool:
+    """False when :func:`extract_identifiers` certainly finds nothing in ``text`` (fast)."""
+    return any(trigger.search(text) is not None for trigger in _RAW_TRIGGERS)
+
+
 _HANDLE_KINDS = frozenset({_T.WECHAT, _T.DOUYIN, _T.KUAISHOU, _T.XIAOHONGSHU, _T.WEIBO})
 
 # Lower number = stronger claim when two candidates overlap.
@@ -317,6 +414,40 @@ class _Candidate:
     end: int
     parsed: ParsedIdentifier
     extra: dict[str, object]
+
+
+# Parse results of the values found in text, per distinct value: agents' phones, WeChat ids and
+# company codes recur in hundreds of complaints. Bounded; emptied when the date changes (ID
+# numbers and licence years are checked against today).
+_MEMO_LIMIT = 1 << 15
+_memo: dict[tuple[object, str], ParsedIdentifier] = {}
+_memo_day: list[object] = [dt.date.today(), time.monotonic()]
+
+
+def clear_parse_cache() -> None:
+    """Forget the parse results remembered for values found in text."""
+    _memo.clear()
+
+
+def _check_memo_day() -> None:
+    now = time.monotonic()
+    if now - _memo_day[1] > 30.0:
+        _memo_day[1] = now
+        today = dt.date.today()
+        if today != _memo_day[0]:
+            _memo_day[0] = today
+            _memo.clear()
+
+
+def _parsed(tag: object, parser: Callable[[str], ParsedIdentifier], value: str
+            ) -> ParsedIdentifier:
+    key = (tag, value)
+    found = _memo.get(key)
+    if found is None:
+        if len(_memo) >= _MEMO_LIMIT:
+            _memo.clear()
+        found = _memo[key] = parser(value)
+    return found
 
 
 def _trim_url(value: str) -> str:
@@ -348,7 +479,7 @@ def _keyword_candidates(folded: str) -> list[_Candidate]:
             value = value.rstrip(".-")
             if not value or value.lower() in _STOPWORDS:
                 continue
-        parsed = _parse_keyword_value(kind, value)
+        parsed = _parsed(kind, _KEYWORD_VALUE_PARSERS[kind], value)
         extra: dict[str, object] = {"keyword": keyword}
         if parsed.type == _T.MOBILE and kind == _T.WECHAT:
             extra["also_wechat"] = True
@@ -383,6 +514,10 @@ _KEYWORD_PARSERS: dict[IdentifierType, Callable[[str], ParsedIdentifier]] = {
     _T.ID_CARD: parse_id_card,
     _T.USCC: parse_uscc,
 }
+_KEYWORD_VALUE_PARSERS: dict[IdentifierType, Callable[[str], ParsedIdentifier]] = {
+    kind: (lambda value, kind=kind: _parse_keyword_value(kind, value))  # type: ignore[misc]
+    for kind in _VALUES
+}
 
 
 def _bare_candidates(folded: str) -> list[_Candidate]:
@@ -394,7 +529,7 @@ def _bare_candidates(folded: str) -> list[_Candidate]:
     # Cheap tests first: most complaint texts hold no e-mail, URL, wxid or long number at all.
     if "@" in folded:
         for match in _EMAIL_RE.finditer(folded):
-            parsed = parse_email(match.group())
+            parsed = _parsed("email", parse_email, match.group())
             if parsed.valid:
                 add("email", match.start(), match.end(), parsed)
     if "://" in folded or (
@@ -403,19 +538,20 @@ def _bare_candidates(folded: str) -> list[_Candidate]:
     ):
         for match in _URL_RE.finditer(folded):
             value = _trim_url(match.group())
-            parsed = parse_url(value)
+            parsed = _parsed("url", parse_url, value)
             if value and parsed.valid:
                 add("url", match.start(), match.start() + len(value), parsed)
     long_run = _LONG_RUN_RE.search(folded) is not None
     if long_run:
         for match in _USCC_RE.finditer(folded):
-            parsed = parse_uscc(match.group())
+            parsed = _parsed("uscc", parse_uscc, match.group())
             has_letter = any(ch.isalpha() for ch in parsed.value)
             if parsed.valid and (has_letter or Problem.ORG_CODE_CHECK_FAILED not in parsed.notes):
                 add("uscc", match.start(), match.end(), parsed)
     if "_" in folded and "wxid_" in _ascii_lower(folded):
         for match in _WXID_RE.finditer(folded):
-            add("wxid", match.start(), match.end(), parse_wechat(match.group()))
+            add("wxid", match.start(), match.end(),
+                _parsed("wxid", parse_wechat, match.group()))
     if not long_run:
         return found
     # Numbers: find where a number may start, then try each precise pattern there.
@@ -425,7 +561,7 @@ def _bare_candidates(folded: str) -> list[_Candidate]:
             number = regex.match(folded, position)
             if number is None:
                 continue
-            parsed = _NUMBER_PARSERS[label](number.group())
+            parsed = _parsed(label, _NUMBER_PARSERS[label], number.group())
             if parsed.valid and _NUMBER_ACCEPT[label](parsed):
                 add(label, number.start(), number.end(), parsed)
     return found
@@ -471,8 +607,9 @@ def extract_identifiers(text: str) -> list[FoundIdentifier]:
     led by a WeChat keyword, or marked ``(微信同号)``, stays a mobile with
     ``details["also_wechat"]``. When candidates overlap, keyword-led ones win, then the longer.
     """
-    if not text:
+    if not text or not may_hold_identifiers(text):
         return []
+    _check_memo_day()
     folded, index_map = fold_with_map(text)
     candidates = _keyword_candidates(folded) + _bare_candidates(folded)
     if not candidates:

@@ -11,13 +11,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from caseapp.db.models import Complaint, Identifier, IdentifierMention, ImportBatch
+from caseapp.db.models import Complaint, ImportBatch
 from caseapp.db.repositories import complaints as complaint_queries
-from caseapp.db.repositories.complaints import ComplaintFilter, index_batch_texts
-from caseapp.db.repositories.identifiers import jsonable_details
+from caseapp.db.repositories.complaints import (
+    ComplaintBulkWriter,
+    ComplaintFilter,
+    MentionValues,
+    index_batch_texts,
+)
 from caseapp.db.repositories.lookup import find_case
 from caseapp.domain.enums import EvidenceKind
 from caseapp.domain.errors import InvalidInputError, NotFoundError
@@ -43,7 +47,7 @@ from caseapp.services.records import (
 )
 
 MAX_REPORTED_PROBLEMS = 50
-_INSERT_CHUNK = 1000
+_INSERT_CHUNK = 2000
 _MAX_PAGE = 5000
 
 
@@ -71,71 +75,31 @@ def _collector_paused() -> Iterator[None]:
 
 
 class _BulkWriter:
-    """Writes complaints, their identifiers and mentions in chunks with Core executemany."""
+    """Collects checked complaints and writes them in chunks (see ComplaintBulkWriter)."""
 
     def __init__(self, s: Session, case_id: int, batch_id: int, now: Any) -> None:
-        self._s, self._case_id, self._batch_id, self._now = s, case_id, batch_id, now
-        self._pending: list[ComplaintRow] = []
-        self._identifiers: dict[tuple[str, str], int] = {
-            (t, v): i for i, t, v in s.execute(
-                select(Identifier.id, Identifier.type, Identifier.value)
-                .where(Identifier.case_id == case_id))}
+        self._writer = ComplaintBulkWriter(s, case_id, batch_id, now)
+        self._rows: list[tuple[Any, ...]] = []
+        self._mentions: list[list[MentionValues]] = []
 
-    def add(self, row: ComplaintRow) -> None:
-        self._pending.append(row)
-        if len(self._pending) >= _INSERT_CHUNK:
+    def add(self, r: ComplaintRow) -> None:
+        self._rows.append((
+            r.line, r.external_number, r.received_at, r.channel, r.customer_name,
+            r.customer_id_number, r.customer_id_number_raw, r.customer_phone,
+            r.customer_phone_raw, r.agent_name, r.agent_phone, r.agent_phone_raw, r.product,
+            r.category, r.text, r.demands, r.amount, r.amount_raw, r.status, r.extra, r.flags,
+            r.content_sha256))
+        self._mentions.append([
+            (m.identifier.type.value, m.identifier.value, m.identifier, m.field, m.raw,
+             m.start, m.end)
+            for m in r.mentions if m.identifier.value])
+        if len(self._rows) >= _INSERT_CHUNK:
             self.flush()
 
     def flush(self) -> None:
-        rows, self._pending = self._pending, []
-        if not rows:
-            return
-        s, now = self._s, self._now
-        s.execute(insert(Complaint.__table__), [{
-            "case_id": self._case_id, "batch_id": self._batch_id, "source_line": r.line,
-            "external_number": r.external_number, "received_at": r.received_at,
-            "channel": r.channel, "customer_name": r.customer_name,
-            "customer_id_number": r.customer_id_number,
-            "customer_id_number_raw": r.customer_id_number_raw,
-            "customer_phone": r.customer_phone, "customer_phone_raw": r.customer_phone_raw,
-            "agent_name": r.agent_name, "agent_phone": r.agent_phone,
-            "agent_phone_raw": r.agent_phone_raw, "product": r.product,
-            "category": r.category, "text": r.text, "demands": r.demands,
-            "amount": r.amount, "amount_raw": r.amount_raw, "status": r.status,
-            "extra": r.extra, "flags": list(r.flags), "content_sha256": r.content_sha256,
-            "created_at": now,
-        } for r in rows])
-        numbers = [r.external_number for r in rows]
-        ids = dict(s.execute(select(Complaint.external_number, Complaint.id).where(
-            Complaint.case_id == self._case_id, Complaint.external_number.in_(numbers))).all())
-        new: dict[tuple[str, str], dict[str, Any]] = {}
-        for r in rows:
-            for m in r.mentions:
-                ident = m.identifier
-                key = (ident.type.value, ident.value)
-                if ident.value and key not in self._identifiers and key not in new:
-                    new[key] = {
-                        "case_id": self._case_id, "party_id": None, "type": key[0],
-                        "value": key[1][:200], "raw": ident.raw[:200], "valid": ident.valid,
-                        "problems": [p.value for p in ident.problems],
-                        "details": jsonable_details(ident.details), "note": "",
-                        "created_at": now}
-        if new:
-            s.execute(insert(Identifier.__table__), list(new.values()))
-            types = sorted({k[0] for k in new})
-            values = sorted({k[1] for k in new})
-            for i, t, v in s.execute(select(Identifier.id, Identifier.type, Identifier.value)
-                                     .where(Identifier.type.in_(types),
-                                            Identifier.value.in_(values),
-                                            Identifier.case_id == self._case_id)):
-                self._identifiers[(t, v)] = i
-        mentions = [{
-            "identifier_id": self._identifiers[(m.identifier.type.value, m.identifier.value)],
-            "complaint_id": ids[r.external_number], "contact_id": None, "evidence_id": None,
-            "field": m.field, "raw": m.raw[:200], "start": m.start, "end": m.end,
-        } for r in rows for m in r.mentions if m.identifier.value]
-        if mentions:
-            s.execute(insert(IdentifierMention.__table__), mentions)
+        rows, mentions = self._rows, self._mentions
+        self._rows, self._mentions = [], []
+        self._writer.write(rows, mentions)
 
 
 class _Phase:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
-from caseapp.db.models import Complaint
+from caseapp.db.models import Complaint, Identifier
+from caseapp.db.repositories.identifiers import jsonable_details
+from caseapp.identifiers import ParsedIdentifier
 
 # FTS5's trigram tokenizer needs at least 3 characters to match.
 FTS_MIN_CHARS = 3
@@ -76,3 +80,242 @@ def index_batch_texts(session: Session, batch_id: int) -> None:
     session.execute(
         text("INSERT INTO complaint_fts(rowid, text) "
              "SELECT id, text FROM complaint WHERE batch_id = :batch"), {"batch": batch_id})
+
+
+# ------------------------------------------------------------------------------ bulk import
+
+# The complaint columns an import supplies, in the order of :meth:`ComplaintBulkWriter.write`'s
+# tuples; ``id``, ``case_id``, ``batch_id`` and ``created_at`` are added by the writer.
+IMPORT_COLUMNS: tuple[str, ...] = (
+    "source_line", "external_number", "received_at", "channel", "customer_name",
+    "customer_id_number", "customer_id_number_raw", "customer_phone", "customer_phone_raw",
+    "agent_name", "agent_phone", "agent_phone_raw", "product", "category", "text", "demands",
+    "amount", "amount_raw", "status", "extra", "flags", "content_sha256",
+)
+_COMPLAINT_COLUMNS = ("id", "case_id", "batch_id", *IMPORT_COLUMNS, "created_at")
+_IDENTIFIER_COLUMNS = (
+    "id", "case_id", "party_id", "type", "value", "raw", "valid", "problems", "details", "note",
+    "created_at",
+)
+_MENTION_COLUMNS = ("identifier_id", "complaint_id", "field", "raw", "start", "end")
+_RECEIVED_AT = IMPORT_COLUMNS.index("received_at")
+_AMOUNT = IMPORT_COLUMNS.index("amount")
+_EXTRA = IMPORT_COLUMNS.index("extra")
+_FLAGS = IMPORT_COLUMNS.index("flags")
+_VALUE_LIMIT = 200  # identifier.value, identifier.raw and identifier_mention.raw
+_CACHE_LIMIT = 1 << 16
+
+# A mention as the import hands it over: the identifier's type and normalised value, the parsed
+# identifier (for a new identifier row), and where it was seen (field, raw text, start, end).
+MentionValues = tuple[str, str, ParsedIdentifier, str, str, int | None, int | None]
+
+
+def _quoted(names: tuple[str, ...]) -> str:
+    return ", ".join(f'"{name}"' for name in names)
+
+
+def _processor(column: Any, dialect: Any) -> Any:
+    """SQLAlchemy's own bind conversion of a column for this dialect (or None)."""
+    return column.type.dialect_impl(dialect).bind_processor(dialect)
+
+
+class ComplaintBulkWriter:
+    """Inserts imported complaints, their new identifiers and the mentions through the DBAPI
+    connection of the session's transaction: ``executemany`` on SQLite, ``COPY`` on PostgreSQL.
+
+    Values go through the same bind conversions SQLAlchemy applies to these columns, so the
+    stored rows are the ones an ORM insert would store; only SQLAlchemy's per-parameter work
+    is saved. Complaint ids are assigned here (SQLite: after the highest id, which is safe
+    because the import holds the write lock; PostgreSQL: from the table's sequence), so the
+    mentions need no second query. New identifiers are found against the case's identifiers,
+    read once; on PostgreSQL they are inserted with ``ON CONFLICT DO NOTHING`` in case another
+    session added the same one meanwhile.
+    """
+
+    def __init__(self, session: Session, case_id: int, batch_id: int, now: datetime) -> None:
+        self._session = session
+        connection = session.connection()
+        self._dialect = connection.dialect
+        self._pg = self._dialect.name == "postgresql"
+        self._raw = connection.connection.driver_connection
+        self._case_id, self._batch_id = case_id, batch_id
+        table = Complaint.__table__.c
+        dialect = self._dialect
+        created = _processor(table.created_at, dialect)
+        self._created_at = created(now) if created else now
+        self._received_at = _processor(table.received_at, dialect)
+        self._amount = _processor(table.amount, dialect)
+        self._json = _processor(table.extra, dialect)
+        ident = Identifier.__table__.c
+        self._valid = _processor(ident.valid, dialect)
+        self._ident_json = _processor(ident.details, dialect)
+        self._dates: dict[datetime, Any] = {}
+        self._flags: dict[tuple[str, ...], Any] = {}
+        self._empty_extra = self._json({}) if self._json else {}
+        self._identifiers: dict[tuple[str, str], int] = {
+            (t, v): i for i, t, v in session.execute(
+                select(Identifier.id, Identifier.type, Identifier.value)
+                .where(Identifier.case_id == case_id))}
+        if not self._pg:
+            self._next_complaint = self._scalar("SELECT coalesce(max(id), 0) FROM complaint") + 1
+            self._next_identifier = self._scalar(
+                "SELECT coalesce(max(id), 0) FROM identifier") + 1
+            self._complaint_sql = (
+                f"INSERT INTO complaint ({_quoted(_COMPLAINT_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(_COMPLAINT_COLUMNS))})")
+            self._identifier_sql = (
+                f"INSERT INTO identifier ({_quoted(_IDENTIFIER_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(_IDENTIFIER_COLUMNS))})")
+            self._mention_sql = (
+                f"INSERT INTO identifier_mention ({_quoted(_MENTION_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(_MENTION_COLUMNS))})")
+
+    def _scalar(self, sql: str) -> int:
+        cursor = self._raw.execute(sql)
+        try:
+            return int(cursor.fetchone()[0])
+        finally:
+            cursor.close()
+
+    # -------------------------------------------------------------------- conversions
+
+    def _date(self, value: datetime | None) -> Any:
+        if value is None or self._received_at is None:
+            return value
+        converted = self._dates.get(value)
+        if converted is None:
+            if len(self._dates) > _CACHE_LIMIT:
+                self._dates.clear()
+            converted = self._dates[value] = self._received_at(value)
+        return converted
+
+    def _flag_list(self, flags: tuple[str, ...]) -> Any:
+        converted = self._flags.get(flags)
+        if converted is None:
+            converted = self._flags[flags] = (
+                self._json(list(flags)) if self._json else list(flags))
+        return converted
+
+    # -------------------------------------------------------------------- writing
+
+    def write(self, rows: list[tuple[Any, ...]], mentions: list[list[MentionValues]]) -> None:
+        """Insert ``rows`` (values in :data:`IMPORT_COLUMNS` order) and, for each row, its
+        mentions (``mentions[i]`` belongs to ``rows[i]``)."""
+        if not rows:
+            return
+        ids = self._complaint_ids(len(rows))
+        head = (self._case_id, self._batch_id)
+        tail = (self._created_at,)
+        amount, json_, date, flag_list = self._amount, self._json, self._date, self._flag_list
+        empty_extra = self._empty_extra
+        prepared = []
+        for complaint_id, row in zip(ids, rows, strict=True):
+            values = list(row)
+            values[_RECEIVED_AT] = date(values[_RECEIVED_AT])
+            if amount is not None and values[_AMOUNT] is not None:
+                values[_AMOUNT] = amount(values[_AMOUNT])
+            extra = values[_EXTRA]
+            values[_EXTRA] = (json_(extra) if json_ else extra) if extra else empty_extra
+            values[_FLAGS] = flag_list(values[_FLAGS])
+            prepared.append((complaint_id, *head, *values, *tail))
+        self._insert_complaints(prepared)
+        self._insert_identifiers(mentions)
+        known = self._identifiers
+        limit = _VALUE_LIMIT
+        mention_rows = [
+            (known[(m[0], m[1][:limit])], complaint_id, m[3], m[4][:limit], m[5], m[6])
+            for complaint_id, row_mentions in zip(ids, mentions, strict=True)
+            for m in row_mentions
+        ]
+        if mention_rows:
+            self._insert_mentions(mention_rows)
+
+    def _complaint_ids(self, count: int) -> list[int] | range:
+        if self._pg:
+            with self._raw.cursor() as cursor:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence('complaint', 'id')) "
+                    "FROM generate_series(1, %s)", (count,))
+                return [row[0] for row in cursor.fetchall()]
+        first = self._next_complaint
+        self._next_complaint += count
+        return range(first, first + count)
+
+    def _insert_complaints(self, prepared: list[tuple[Any, ...]]) -> None:
+        if self._pg:
+            self._copy("complaint", _COMPLAINT_COLUMNS, prepared)
+        else:
+            self._raw.executemany(self._complaint_sql, prepared)
+
+    def _insert_mentions(self, rows: list[tuple[Any, ...]]) -> None:
+        if self._pg:
+            self._copy("identifier_mention", _MENTION_COLUMNS, rows)
+        else:
+            self._raw.executemany(self._mention_sql, rows)
+
+    def _copy(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        with self._raw.cursor() as cursor, cursor.copy(
+                f"COPY {table} ({_quoted(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def _insert_identifiers(self, mentions: list[list[MentionValues]]) -> None:
+        known = self._identifiers
+        limit = _VALUE_LIMIT
+        new: dict[tuple[str, str], MentionValues] = {}
+        for row_mentions in mentions:
+            for m in row_mentions:
+                key = (m[0], m[1][:limit])
+                if key not in known and key not in new:
+                    new[key] = m
+        if not new:
+            return
+        ident_json, valid = self._ident_json, self._valid
+        values = []
+        for (kind, value), m in new.items():
+            parsed = m[2]
+            problems: Any = [p.value for p in parsed.problems]
+            details: Any = jsonable_details(parsed.details)
+            if self._pg:  # handed over as text[] and cast: the text SQLAlchemy would send
+                problems, details = json.dumps(problems), json.dumps(details)
+                values.append((kind, value, parsed.raw[:limit], parsed.valid, problems, details))
+                continue
+            if ident_json is not None:
+                problems, details = ident_json(problems), ident_json(details)
+            values.append((kind, value, parsed.raw[:limit],
+                           valid(parsed.valid) if valid else parsed.valid, problems, details))
+        if self._pg:
+            self._insert_identifiers_pg(values)
+            return
+        first = self._next_identifier
+        self._next_identifier += len(values)
+        case_id, created = self._case_id, self._created_at
+        self._raw.executemany(self._identifier_sql, [
+            (first + i, case_id, None, t, v, raw, ok, problems, details, "", created)
+            for i, (t, v, raw, ok, problems, details) in enumerate(values)])
+        for i, key in enumerate(new):
+            known[key] = first + i
+
+    def _insert_identifiers_pg(self, values: list[tuple[Any, ...]]) -> None:
+        known = self._identifiers
+        columns = list(zip(*values, strict=True))
+        with self._raw.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO identifier (case_id, party_id, type, value, raw, valid, problems, "
+                "details, note, created_at) "
+                "SELECT %s, NULL, t, v, r, ok, p::json, d::json, '', %s "
+                "FROM unnest(%s::text[], %s::text[], %s::text[], %s::bool[], %s::text[], "
+                "%s::text[]) AS u(t, v, r, ok, p, d) "
+                "ON CONFLICT (case_id, type, value) DO NOTHING RETURNING id, type, value",
+                (self._case_id, self._created_at, *[list(c) for c in columns]))
+            for identifier_id, kind, value in cursor.fetchall():
+                known[(kind, value)] = identifier_id
+            missing = [(t, v) for t, v, *_rest in values if (t, v) not in known]
+            if missing:
+                # Added by another session meanwhile: use its row.
+                cursor.execute(
+                    "SELECT id, type, value FROM identifier WHERE case_id = %s AND "
+                    "(type, value) IN (SELECT * FROM unnest(%s::text[], %s::text[]))",
+                    (self._case_id, [t for t, _v in missing], [v for _t, v in missing]))
+                for identifier_id, kind, value in cursor.fetchall():
+                    known[(kind, value)] = identifier_id

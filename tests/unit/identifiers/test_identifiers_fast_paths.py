@@ -91,6 +91,8 @@ def general_paths(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], None
         monkeypatch.setattr(
             extract_module, "_NUMBER_START_RE", re.compile(r"[(+0-9](?<![0-9A-Za-z].)")
         )
+        monkeypatch.setattr(extract_module, "_RAW_TRIGGERS", (re.compile(""),))
+        monkeypatch.setattr(extract_module, "_parsed", lambda _tag, parser, value: parser(value))
 
     yield switch_off
 
@@ -362,6 +364,45 @@ def test_extraction_fuzz_equals_general_path(general_paths: Callable[[], None]) 
     general = [[_as_tuple(found) for found in extract_identifiers(t)] for t in texts]
     for text, a, b in zip(texts, fast, general, strict=True):
         assert a == b, text
+
+
+def _prefilter_texts() -> list[str]:
+    rng = random.Random(11)
+    pieces = [
+        *_fuzz_texts(1), "账户", "微信", "身份证号", "银行卡", "：", "，", "（", "）", "。",
+        "2024年7月1日", "17000.43元", "12378", "第3期", "a", "Z", "ｖｘ", "Ｖ信", "\u3000", "－",
+        "‐", "⁃", "．", "＠", "／", "ｗ", "Ｗ", "ｘｉｄ＿", "8", "１", "①", "\u00a0",
+    ]
+    texts = [*_TRICKY_EXTRACTION, *_fuzz_texts(4000)]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))) for _ in range(4000)]
+    return texts
+
+
+def test_prefilter_never_hides_an_identifier(general_paths: Callable[[], None]) -> None:
+    texts = _prefilter_texts()
+    skipped = [t for t in texts if not extract_module.may_hold_identifiers(t)]
+    general_paths()
+    assert len(skipped) > 1000  # the prefilter does skip texts
+    for text in skipped:
+        assert extract_identifiers(text) == [], text
+
+
+def test_prefilter_skips_plain_complaint_text() -> None:
+    assert not extract_module.may_hold_identifiers(
+        "本人在中信银行的信用卡账户于2024年7月1日逾期，欠款17000.43元（含利息），请核实。")
+    assert extract_module.may_hold_identifiers("请加微信：abc123")
+    assert extract_module.may_hold_identifiers("电话１３８１２３４５６７８")
+    assert extract_module.may_hold_identifiers("见ﬁle")  # folds to two characters
+
+
+def test_parse_cache_is_emptied_when_the_date_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    extract_module.clear_parse_cache()
+    first = extract_identifiers("身份证号110101199003071234")
+    assert extract_module._memo
+    assert extract_identifiers("身份证号110101199003071234") == first
+    monkeypatch.setattr(extract_module, "_memo_day", [dt.date(2000, 1, 1), -1e9])
+    extract_identifiers("微信abc123")
+    assert ("id_card", "110101199003071234") not in extract_module._memo
 
 
 def test_keyword_trie_equals_alternation() -> None:

@@ -8,6 +8,7 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from caseapp.domain.enums import IdentifierType
 from caseapp.identifiers import normalize as _normalize
@@ -310,10 +311,28 @@ _NUMBER_ACCEPT: dict[str, Callable[[ParsedIdentifier], bool]] = {
 
 
 def _folding_into(chars: str) -> str:
-    """A regex class of the characters that are, or fold one for one into, one of ``chars``."""
+    """A regex atom for the characters that are, or fold one for one into, one of ``chars``."""
+    members = _members(chars)
+    if len(members) == 1:
+        return re.escape(members[0])
+    return "[" + "".join(re.escape(ch) for ch in members) + "]"
+
+
+def _members(chars: str) -> list[str]:
+    """The characters that are, or fold one for one into, one of ``chars``."""
+    inverse = _folded_from()
     members = {ch for ch in chars if ch not in _normalize._FOLDS}
-    members.update(raw for raw, folded in _normalize._ONE_FOR_ONE.items() if folded in chars)
-    return "[" + "".join(re.escape(ch) for ch in sorted(members)) + "]"
+    for ch in chars:
+        members.update(inverse.get(ch, ()))
+    return sorted(members)
+
+
+@lru_cache(maxsize=1)
+def _folded_from() -> dict[str, list[str]]:
+    inverse: dict[str, list[str]] = {}
+    for raw, folded in _normalize._ONE_FOR_ONE.items():
+        inverse.setdefault(folded, []).append(raw)
+    return inverse
 
 
 def _both_cases(ch: str) -> str:
@@ -324,13 +343,6 @@ _LATIN = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _DIGITS = "0123456789"
 _UNICODE_SPACE = "".join(chr(i) for i in range(0x3001) if chr(i).isspace())
 _ASCII_SPACE = " \t\n\r\x0b\x0c"
-
-
-def _members(chars: str) -> list[str]:
-    """The characters that are, or fold one for one into, one of ``chars``."""
-    members = {ch for ch in chars if ch not in _normalize._FOLDS}
-    members.update(raw for raw, folded in _normalize._ONE_FOR_ONE.items() if folded in chars)
-    return sorted(members)
 
 
 def _raw_trigger_patterns() -> tuple[str, ...]:
@@ -351,12 +363,14 @@ def _raw_trigger_patterns() -> tuple[str, ...]:
         options = [_folding_into(_both_cases(ch)) + emit(child)
                    for ch, child in node.items() if ch]
         if "" in node:
-            options.append(after_keyword)
+            options.append("")
         return options[0] if len(options) == 1 else "(?:" + "|".join(options) + ")"
 
-    keywords = "|".join(
+    # Every alternative starts with a literal: the search skips to the keywords' first
+    # characters. (Backtracking tries the shorter keywords when a longer one has no value.)
+    keywords = "(?:" + "|".join(
         re.escape(raw) + emit(child)
-        for ch, child in trie.items() for raw in _members(_both_cases(ch)))
+        for ch, child in trie.items() for raw in _members(_both_cases(ch))) + ")" + after_keyword
     # _LONG_RUN_RE, widened.
     digit = _folding_into(_DIGITS)
     runs = (
@@ -382,12 +396,14 @@ def _raw_trigger_patterns() -> tuple[str, ...]:
     return keywords, runs, others
 
 
-_RAW_TRIGGERS = tuple(re.compile(pattern) for pattern in _raw_trigger_patterns())
+@lru_cache(maxsize=1)
+def _raw_triggers() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(pattern) for pattern in _raw_trigger_patterns())
 
 
 def may_hold_identifiers(text: str) -> bool:
     """False when :func:`extract_identifiers` certainly finds nothing in ``text`` (fast)."""
-    return any(trigger.search(text) is not None for trigger in _RAW_TRIGGERS)
+    return any(trigger.search(text) is not None for trigger in _raw_triggers())
 
 
 _HANDLE_KINDS = frozenset({_T.WECHAT, _T.DOUYIN, _T.KUAISHOU, _T.XIAOHONGSHU, _T.WEIBO})

@@ -23,7 +23,7 @@ from caseapp.db.repositories.complaints import (
     index_batch_texts,
 )
 from caseapp.db.repositories.lookup import find_case
-from caseapp.domain.enums import EvidenceKind
+from caseapp.domain.enums import EvidenceKind, IdentifierType
 from caseapp.domain.errors import InvalidInputError, NotFoundError
 from caseapp.domain.progress import CancelToken, NullProgress, ProgressSink
 from caseapp.i18n import _
@@ -49,6 +49,7 @@ from caseapp.services.records import (
 MAX_REPORTED_PROBLEMS = 50
 _INSERT_CHUNK = 2000
 _MAX_PAGE = 5000
+_TYPE_VALUES = {kind: kind.value for kind in IdentifierType}
 
 
 class ImportRejected(InvalidInputError):
@@ -90,7 +91,7 @@ class _BulkWriter:
             r.category, r.text, r.demands, r.amount, r.amount_raw, r.status, r.extra, r.flags,
             r.content_sha256))
         self._mentions.append([
-            (m.identifier.type.value, m.identifier.value, m.identifier, m.field, m.raw,
+            (_TYPE_VALUES[m.identifier.type], m.identifier.value, m.identifier, m.field, m.raw,
              m.start, m.end)
             for m in r.mentions if m.identifier.value])
         if len(self._rows) >= _INSERT_CHUNK:
@@ -100,6 +101,9 @@ class _BulkWriter:
         rows, mentions = self._rows, self._mentions
         self._rows, self._mentions = [], []
         self._writer.write(rows, mentions)
+
+    def close(self) -> None:
+        self._writer.close()
 
 
 class _Phase:
@@ -368,18 +372,21 @@ class ComplaintService:
         batch.evidence_id = added.evidence.id
         existing = self._existing(s, case.id)
         writer = _BulkWriter(s, case.id, batch.id, now)
-        for record in records:
-            row = self._classify(check, record, existing)
-            if row is not None and (skip_bad_rows or not check.problem_count):
-                writer.add(row)
-        if check.problem_count and not skip_bad_rows:
-            summary = self._summary(case.id, info, check, batch_id=None)
-            raise ImportRejected(self._rejection_message(path, check), summary)
-        if check.rows_read == 0:
-            raise InvalidInputError(_("{file}: no complaints to import.").format(file=path))
-        writer.flush()
-        sink.report(950, 1000, _("Indexing the complaint texts"))
-        index_batch_texts(s, batch.id)
+        try:
+            for record in records:
+                row = self._classify(check, record, existing)
+                if row is not None and (skip_bad_rows or not check.problem_count):
+                    writer.add(row)
+            if check.problem_count and not skip_bad_rows:
+                summary = self._summary(case.id, info, check, batch_id=None)
+                raise ImportRejected(self._rejection_message(path, check), summary)
+            if check.rows_read == 0:
+                raise InvalidInputError(_("{file}: no complaints to import.").format(file=path))
+            writer.flush()
+            sink.report(950, 1000, _("Indexing the complaint texts"))
+            index_batch_texts(s, batch.id)
+        finally:
+            writer.close()
         batch.rows_read = check.rows_read
         batch.rows_imported = check.importable
         batch.rows_duplicate = check.duplicates

@@ -242,3 +242,72 @@ def test_cfpb_narratives_without_id_column_need_a_mapping(app: App, tmp_path: Pa
     row = app.complaints.list(case.id, ComplaintFilter(search="fair credit reporting act"),
                               limit=1)
     assert row.total > 30
+
+
+def test_bulk_writer_stores_what_an_orm_insert_stores(app: App) -> None:
+    """The DBAPI writer converts values as SQLAlchemy does: the stored rows are identical."""
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from sqlalchemy import insert
+
+    from caseapp.db.repositories.complaints import IMPORT_COLUMNS, ComplaintBulkWriter
+    from caseapp.db.repositories.identifiers import jsonable_details
+    from caseapp.identifiers import extract_identifiers, parse_id_card, parse_phone
+
+    now = datetime(2025, 3, 4, 2, 22, 31, 123456, tzinfo=UTC)
+    values = [
+        (7, "TS-1", datetime(2024, 7, 1, 1, 14, 22, tzinfo=UTC), "12378热线", "张三",
+         "110101199003071234", "'110101199003071234", "+8613812345678", "13812345678.0",
+         "李四（配偶）", "+8619915475953", "19915475953(微信同号)", "信用卡", "催收",
+         "投诉内容\n第二行", "停息挂账", Decimal("1234.50"), "￥1,234.50", "处理中",
+         {"备注": "x", "#16": "y"},
+         ("id_number_invalid", "phone_invalid"), "ab" * 32),
+        (9, "TS-2", None, "", "", "", "", "", "", "", "", "", "", "", "", "", None, "", "", {},
+         (), "cd" * 32),
+    ]
+    parsed = [parse_id_card("110101199003071234"), parse_phone("13812345678"),
+              *extract_identifiers("律所信用代码：91450102640431010X，执业证号14401201010123456")]
+    mentions = [[(p.type.value, p.value, p, "text", p.raw, 0, len(p.raw)) for p in parsed], []]
+    first = app.cases.create(title="writer")
+    second = app.cases.create(title="orm")
+    with app.db.write() as s:
+        batches = []
+        for case in (first, second):
+            batch = ImportBatch(case_id=case.id, file_name="f.csv", file_sha256="0" * 64,
+                                file_size=1, encoding="utf-8", actor="t")
+            s.add(batch)
+            batches.append(batch)
+        s.flush()
+        writer = ComplaintBulkWriter(s, first.id, batches[0].id, now)
+        writer.write([tuple(v) for v in values], mentions)
+        writer.close()
+        for row in values:
+            record = dict(zip(IMPORT_COLUMNS, row, strict=True))
+            record["flags"] = list(record["flags"])
+            s.execute(insert(Complaint), [{**record, "case_id": second.id,
+                                           "batch_id": batches[1].id, "created_at": now}])
+        for p in parsed:
+            s.execute(insert(Identifier), [{
+                "case_id": second.id, "party_id": None, "type": p.type.value, "value": p.value,
+                "raw": p.raw, "valid": p.valid, "problems": [x.value for x in p.problems],
+                "details": jsonable_details(p.details), "note": "", "created_at": now}])
+    with app.db.read() as s:
+        def stored(table: str, case_id: int, order: str) -> list[tuple[object, ...]]:
+            model = Complaint if table == "complaint" else Identifier
+            columns = [c.name for c in model.__table__.columns
+                       if c.name not in ("id", "case_id", "batch_id")]
+            quoted = ", ".join(f'"{c}"' for c in columns)
+            return [tuple(r) for r in s.execute(text(
+                f'SELECT {quoted} FROM {table} WHERE case_id = :c ORDER BY {order}'),
+                {"c": case_id})]
+
+        assert stored("complaint", first.id, "source_line") == stored(
+            "complaint", second.id, "source_line")
+        assert stored("identifier", first.id, "type, value") == stored(
+            "identifier", second.id, "type, value")
+        mentioned = s.execute(select(IdentifierMention.field, IdentifierMention.raw,
+                                     Identifier.type, Identifier.value)
+                              .join(Identifier).where(Identifier.case_id == first.id)).all()
+        assert sorted(mentioned) == sorted(("text", p.raw, p.type.value, p.value)
+                                           for p in parsed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -104,6 +105,11 @@ _EXTRA = IMPORT_COLUMNS.index("extra")
 _FLAGS = IMPORT_COLUMNS.index("flags")
 _VALUE_LIMIT = 200  # identifier.value, identifier.raw and identifier_mention.raw
 _CACHE_LIMIT = 1 << 16
+# SQLite page cache while importing (KiB): the tables' indexes are written in random order.
+_SQLITE_IMPORT_CACHE_KIB = 64 * 1024
+# json.dumps with its default arguments: what SQLAlchemy's JSON type sends by default.
+_JSON_TEXT = json.JSONEncoder().encode
+_PLAIN_TYPES = frozenset({str, int, bool, float, type(None)})
 
 # A mention as the import hands it over: the identifier's type and normalised value, the parsed
 # identifier (for a new identifier row), and where it was seen (field, raw text, start, end).
@@ -117,6 +123,21 @@ def _quoted(names: tuple[str, ...]) -> str:
 def _processor(column: Any, dialect: Any) -> Any:
     """SQLAlchemy's own bind conversion of a column for this dialect (or None)."""
     return column.type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _details_json(details: Mapping[str, object]) -> str:
+    """``json.dumps(jsonable_details(details))``, without its per-value checks on plain values."""
+    if not details:
+        return "{}"
+    out: dict[str, object] = {}
+    for key, value in details.items():
+        if type(key) is not str:
+            key = str(key)
+        if type(value) in _PLAIN_TYPES or isinstance(value, str | int | bool | float):
+            out[key] = value
+        else:
+            out[key] = str(value)
+    return _JSON_TEXT(out)
 
 
 class ComplaintBulkWriter:
@@ -147,8 +168,13 @@ class ComplaintBulkWriter:
         self._amount = _processor(table.amount, dialect)
         self._json = _processor(table.extra, dialect)
         ident = Identifier.__table__.c
-        self._valid = _processor(ident.valid, dialect)
-        self._ident_json = _processor(ident.details, dialect)
+        # Identifier rows take their JSON as text (PostgreSQL: text[] cast to json), the text
+        # SQLAlchemy's JSON type sends: the dialect's serializer, by default json.dumps.
+        self._valid = None if self._pg else _processor(ident.valid, dialect)
+        serializer = getattr(dialect, "_json_serializer", None)
+        self._fast_json = serializer is None
+        self._identifier_json: Any = serializer or _JSON_TEXT
+        self._problem_texts: dict[tuple[Any, ...], Any] = {}
         self._dates: dict[datetime, Any] = {}
         self._flags: dict[tuple[str, ...], Any] = {}
         self._empty_extra = self._json({}) if self._json else {}
@@ -156,7 +182,12 @@ class ComplaintBulkWriter:
             (t, v): i for i, t, v in session.execute(
                 select(Identifier.id, Identifier.type, Identifier.value)
                 .where(Identifier.case_id == case_id))}
+        self._restore_cache: int | None = None
         if not self._pg:
+            previous = self._scalar("PRAGMA cache_size")
+            if -previous < _SQLITE_IMPORT_CACHE_KIB:
+                self._raw.execute(f"PRAGMA cache_size = -{_SQLITE_IMPORT_CACHE_KIB}").close()
+                self._restore_cache = previous
             self._next_complaint = self._scalar("SELECT coalesce(max(id), 0) FROM complaint") + 1
             self._next_identifier = self._scalar(
                 "SELECT coalesce(max(id), 0) FROM identifier") + 1
@@ -169,6 +200,12 @@ class ComplaintBulkWriter:
             self._mention_sql = (
                 f"INSERT INTO identifier_mention ({_quoted(_MENTION_COLUMNS)}) "
                 f"VALUES ({', '.join('?' * len(_MENTION_COLUMNS))})")
+
+    def close(self) -> None:
+        """Give the connection its usual page cache back (call when the import is done)."""
+        if self._restore_cache is not None:
+            self._raw.execute(f"PRAGMA cache_size = {self._restore_cache}").close()
+            self._restore_cache = None
 
     def _scalar(self, sql: str) -> int:
         cursor = self._raw.execute(sql)
@@ -270,20 +307,20 @@ class ComplaintBulkWriter:
                     new[key] = m
         if not new:
             return
-        ident_json, valid = self._ident_json, self._valid
+        valid, fast_json = self._valid, self._fast_json
+        problem_texts = self._problem_texts
         values = []
         for (kind, value), m in new.items():
             parsed = m[2]
-            problems: Any = [p.value for p in parsed.problems]
-            details: Any = jsonable_details(parsed.details)
-            if self._pg:  # handed over as text[] and cast: the text SQLAlchemy would send
-                problems, details = json.dumps(problems), json.dumps(details)
-                values.append((kind, value, parsed.raw[:limit], parsed.valid, problems, details))
-                continue
-            if ident_json is not None:
-                problems, details = ident_json(problems), ident_json(details)
+            problems: Any = problem_texts.get(parsed.problems)
+            if problems is None:
+                problems = problem_texts[parsed.problems] = self._identifier_json(
+                    [p.value for p in parsed.problems])
+            details: Any = (_details_json(parsed.details) if fast_json
+                            else self._identifier_json(jsonable_details(parsed.details)))
+            ok = parsed.valid
             values.append((kind, value, parsed.raw[:limit],
-                           valid(parsed.valid) if valid else parsed.valid, problems, details))
+                           valid(ok) if valid is not None else ok, problems, details))
         if self._pg:
             self._insert_identifiers_pg(values)
             return

@@ -91,7 +91,7 @@ def general_paths(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], None
         monkeypatch.setattr(
             extract_module, "_NUMBER_START_RE", re.compile(r"[(+0-9](?<![0-9A-Za-z].)")
         )
-        monkeypatch.setattr(extract_module, "_RAW_TRIGGERS", (re.compile(""),))
+        monkeypatch.setattr(extract_module, "_raw_triggers", lambda: (re.compile(""),))
         monkeypatch.setattr(extract_module, "_parsed", lambda _tag, parser, value: parser(value))
 
     yield switch_off

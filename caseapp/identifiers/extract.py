@@ -401,9 +401,19 @@ def _raw_triggers() -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(pattern) for pattern in _raw_trigger_patterns())
 
 
+def _triggers(text: str) -> tuple[bool, bool, bool]:
+    """Which searches ``text`` needs: keywords, numbers and codes, the rest (e-mail, URL, wxid).
+
+    When a character folds to several (or none), offsets move and every search is needed."""
+    keywords, runs, others = _raw_triggers()
+    if others.search(text) is not None:
+        return True, True, True
+    return keywords.search(text) is not None, runs.search(text) is not None, False
+
+
 def may_hold_identifiers(text: str) -> bool:
     """False when :func:`extract_identifiers` certainly finds nothing in ``text`` (fast)."""
-    return any(trigger.search(text) is not None for trigger in _raw_triggers())
+    return any(_triggers(text))
 
 
 _HANDLE_KINDS = frozenset({_T.WECHAT, _T.DOUYIN, _T.KUAISHOU, _T.XIAOHONGSHU, _T.WEIBO})
@@ -536,35 +546,38 @@ _KEYWORD_VALUE_PARSERS: dict[IdentifierType, Callable[[str], ParsedIdentifier]] 
 }
 
 
-def _bare_candidates(folded: str) -> list[_Candidate]:
+def _bare_candidates(folded: str, *, numbers: bool = True, others: bool = True
+                     ) -> list[_Candidate]:
+    """Candidates found by their shape; ``numbers``/``others`` False skip searches the raw-text
+    prefilter has shown to find nothing (numbers and codes; e-mail, URL, wxid)."""
     found: list[_Candidate] = []
 
     def add(label: str, start: int, end: int, parsed: ParsedIdentifier) -> None:
         found.append(_Candidate(_PRIORITY[label], start, end, parsed, {}))
 
     # Cheap tests first: most complaint texts hold no e-mail, URL, wxid or long number at all.
-    if "@" in folded:
+    if others and "@" in folded:
         for match in _EMAIL_RE.finditer(folded):
             parsed = _parsed("email", parse_email, match.group())
             if parsed.valid:
                 add("email", match.start(), match.end(), parsed)
-    if "://" in folded or (
+    if others and ("://" in folded or (
         (_DOT_LETTER_RE.search(folded) or _WWW_DOT_RE.search(folded))
         and _URL_HINT_RE.search(folded)
-    ):
+    )):
         for match in _URL_RE.finditer(folded):
             value = _trim_url(match.group())
             parsed = _parsed("url", parse_url, value)
             if value and parsed.valid:
                 add("url", match.start(), match.start() + len(value), parsed)
-    long_run = _LONG_RUN_RE.search(folded) is not None
+    long_run = numbers and _LONG_RUN_RE.search(folded) is not None
     if long_run:
         for match in _USCC_RE.finditer(folded):
             parsed = _parsed("uscc", parse_uscc, match.group())
             has_letter = any(ch.isalpha() for ch in parsed.value)
             if parsed.valid and (has_letter or Problem.ORG_CODE_CHECK_FAILED not in parsed.notes):
                 add("uscc", match.start(), match.end(), parsed)
-    if "_" in folded and "wxid_" in _ascii_lower(folded):
+    if others and "_" in folded and "wxid_" in _ascii_lower(folded):
         for match in _WXID_RE.finditer(folded):
             add("wxid", match.start(), match.end(),
                 _parsed("wxid", parse_wechat, match.group()))
@@ -623,11 +636,16 @@ def extract_identifiers(text: str) -> list[FoundIdentifier]:
     led by a WeChat keyword, or marked ``(微信同号)``, stays a mobile with
     ``details["also_wechat"]``. When candidates overlap, keyword-led ones win, then the longer.
     """
-    if not text or not may_hold_identifiers(text):
+    if not text:
+        return []
+    keywords, numbers, others = _triggers(text)
+    if not (keywords or numbers or others):
         return []
     _check_memo_day()
     folded, index_map = fold_with_map(text)
-    candidates = _keyword_candidates(folded) + _bare_candidates(folded)
+    candidates = _keyword_candidates(folded) if keywords else []
+    if numbers or others:
+        candidates += _bare_candidates(folded, numbers=numbers, others=others)
     if not candidates:
         return []
     results: list[FoundIdentifier] = []

@@ -91,7 +91,7 @@ def general_paths(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], None
         monkeypatch.setattr(
             extract_module, "_NUMBER_START_RE", re.compile(r"[(+0-9](?<![0-9A-Za-z].)")
         )
-        monkeypatch.setattr(extract_module, "_raw_triggers", lambda: (re.compile(""),))
+        monkeypatch.setattr(extract_module, "_triggers", lambda _text: (True, True, True))
         monkeypatch.setattr(extract_module, "_parsed", lambda _tag, parser, value: parser(value))
 
     yield switch_off
@@ -380,11 +380,22 @@ def _prefilter_texts() -> list[str]:
 
 def test_prefilter_never_hides_an_identifier(general_paths: Callable[[], None]) -> None:
     texts = _prefilter_texts()
-    skipped = [t for t in texts if not extract_module.may_hold_identifiers(t)]
+    fast = [[_as_tuple(found) for found in extract_identifiers(t)] for t in texts]
+    triggers = [extract_module._triggers(t) for t in texts]
+    long_run = extract_module._LONG_RUN_RE
     general_paths()
-    assert len(skipped) > 1000  # the prefilter does skip texts
-    for text in skipped:
-        assert extract_identifiers(text) == [], text
+    assert sum(not any(t) for t in triggers) > 1000  # the prefilter does skip texts
+    assert sum(t == (True, False, False) for t in triggers) > 100
+    assert sum(t == (False, True, False) for t in triggers) > 100
+    for text, found, (keywords, numbers, others) in zip(texts, fast, triggers, strict=True):
+        assert [_as_tuple(f) for f in extract_identifiers(text)] == found, text
+        folded = fold(text)
+        if not keywords:
+            assert extract_module._keyword_candidates(folded) == [], text
+        if not numbers:
+            assert long_run.search(folded) is None, text
+        if not others:
+            assert extract_module._bare_candidates(folded, numbers=False) == [], text
 
 
 def test_prefilter_skips_plain_complaint_text() -> None:

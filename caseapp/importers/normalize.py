@@ -252,25 +252,28 @@ def normalise_id_number(raw: str) -> tuple[str, tuple[str, ...], tuple[Mention, 
     value = raw.strip()
     if not value:
         return "", (), ()
-    float_match = _EXCEL_FLOAT_ID_RE.fullmatch(value)
-    if float_match:
-        value = float_match.group(1)
+    if "." in value:
+        float_match = _EXCEL_FLOAT_ID_RE.fullmatch(value)
+        if float_match:
+            value = float_match.group(1)
     parsed = parse_id_card(value)
-    if Problem.SCIENTIFIC_NOTATION in parsed.problems:
+    problems = parsed.problems
+    if problems and Problem.SCIENTIFIC_NOTATION in problems:
         return "", (FLAG_ID_UNRECOVERABLE, FLAG_ID_SCIENTIFIC), ()
-    zeroed = Problem.EXCEL_PRECISION_LOSS in parsed.notes or (
-        len(parsed.value) == 18 and parsed.value.endswith("000")
-    )
-    if zeroed and Problem.BAD_CHECKSUM in parsed.problems:
+    number = parsed.value
+    # The precision remark is only ever made on a number ending in 000.
+    zeroed = number.endswith("000") and (
+        len(number) == 18 or Problem.EXCEL_PRECISION_LOSS in parsed.notes)
+    if zeroed and Problem.BAD_CHECKSUM in problems:
         return "", (FLAG_ID_UNRECOVERABLE, FLAG_ID_EXCEL15), ()
     if zeroed:
         # Valid but maybe zeroed by Excel: kept and flagged, but not offered as an identifier
         # (two customers' zeroed numbers could look shared).
-        return parsed.value, (FLAG_ID_POSSIBLE_EXCEL15,), ()
+        return number, (FLAG_ID_POSSIBLE_EXCEL15,), ()
     mention = (Mention("customer_id_number", parsed, raw, None, None),)
     if parsed.valid:
-        return parsed.value, (), mention
-    return parsed.value, (FLAG_ID_INVALID,), mention
+        return number, (), mention
+    return number, (FLAG_ID_INVALID,), mention
 
 
 def _cell_mentions(field_name: str, value: str) -> tuple[Mention, ...]:

@@ -11,6 +11,7 @@ import hashlib
 import operator
 import re
 from collections.abc import Generator, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -59,6 +60,7 @@ from caseapp.importers.sources import (
 )
 
 DEFAULT_MAX_FIELD_CHARS = 100_000
+_CELL_CACHE_LIMIT = 1 << 15
 _REPORT_EVERY = 500
 _LOW64 = (1 << 64) - 1
 _ROW = -1  # resolved position of the ROW_NUMBER pseudo-column
@@ -429,6 +431,8 @@ class _RowBuilder:
             name for name, index in resolved.items() if index == _ROW
         )
         self.blank_values = dict.fromkeys(COMPLAINT_FIELDS, "")
+        # date cell -> (UTC datetime or None, its text in the content hash)
+        self.dates: dict[str, tuple[datetime | None, str]] = {}
         self.number_label = self._label_of("external_number")
 
     def _label_of(self, field_name: str) -> str:
@@ -543,9 +547,19 @@ class _RowBuilder:
     ) -> ParsedRecord:
         flags: list[str] = []
         date_raw = values["received_at"]
-        received_at = parse_received_at(date_raw) if date_raw else None
-        if date_raw and received_at is None:
-            flags.append(FLAG_DATE_UNPARSED)
+        if date_raw:
+            parsed_date = self.dates.get(date_raw)
+            if parsed_date is None:
+                if len(self.dates) >= _CELL_CACHE_LIMIT:
+                    self.dates.clear()
+                received = parse_received_at(date_raw)
+                parsed_date = self.dates[date_raw] = (
+                    received, received.isoformat() if received is not None else "?" + date_raw)
+            received_at, date_key = parsed_date
+            if received_at is None:
+                flags.append(FLAG_DATE_UNPARSED)
+        else:
+            received_at, date_key = None, "?"
         id_raw = values["customer_id_number"]
         id_value, id_flags, id_mentions = normalise_id_number(id_raw)
         phone_raw = values["customer_phone"]
@@ -553,9 +567,15 @@ class _RowBuilder:
         agent_phone_raw = values["agent_phone"]
         agent_phone, agent_flags, agent_phone_mentions = normalise_agent_phone(agent_phone_raw)
         amount_raw = values["amount"]
-        amount = parse_amount(amount_raw) if amount_raw else None
-        if amount_raw and amount is None:
-            flags.append(FLAG_AMOUNT_UNPARSED)
+        if amount_raw:
+            amount = parse_amount(amount_raw)
+            if amount is None:
+                flags.append(FLAG_AMOUNT_UNPARSED)
+                amount_key = amount_raw
+            else:
+                amount_key = str(amount)
+        else:
+            amount, amount_key = None, ""
         text = values["text"]
         if "\r" in text:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -564,26 +584,34 @@ class _RowBuilder:
         demands = values["demands"]
         if "\r" in demands:
             demands = demands.replace("\r\n", "\n").replace("\r", "\n")
-        flags.extend(id_flags)
-        flags.extend(phone_flags)
-        flags.extend(agent_flags)
+        if id_flags:
+            flags.extend(id_flags)
+        if phone_flags:
+            flags.extend(phone_flags)
+        if agent_flags:
+            flags.extend(agent_flags)
         external_number = values["external_number"]
         agent_name = values["agent_name"]
+        channel = values["channel"]
+        customer_name = values["customer_name"]
+        product = values["product"]
+        category = values["category"]
+        status = values["status"]
         parts = [
             external_number,
-            received_at.isoformat() if received_at is not None else "?" + date_raw,
-            values["channel"],
-            values["customer_name"],
+            date_key,
+            channel,
+            customer_name,
             id_value or id_raw,
             phone_value or phone_raw,
             agent_name,
             agent_phone or agent_phone_raw,
-            values["product"],
-            values["category"],
+            product,
+            category,
             text,
             demands,
-            str(amount) if amount is not None else amount_raw,
-            values["status"],
+            amount_key,
+            status,
         ]
         if extra:
             parts.extend(f"{key}\x1f{value}" for key, value in sorted(extra.items()))
@@ -617,29 +645,9 @@ class _RowBuilder:
             + id_mentions
         )
         row = ComplaintRow(
-            line=line,
-            external_number=external_number,
-            received_at=received_at,
-            channel=values["channel"],
-            customer_name=values["customer_name"],
-            customer_id_number=id_value,
-            customer_id_number_raw=id_raw,
-            customer_phone=phone_value,
-            customer_phone_raw=phone_raw,
-            agent_name=agent_name,
-            agent_phone=agent_phone,
-            agent_phone_raw=agent_phone_raw,
-            product=values["product"],
-            category=values["category"],
-            text=text,
-            demands=demands,
-            amount=amount,
-            amount_raw=amount_raw,
-            status=values["status"],
-            extra=extra,
-            flags=tuple(flags),
-            mentions=mentions,
-            content_sha256=digest,
-            received_at_raw=date_raw,
+            line, external_number, received_at, channel, customer_name, id_value, id_raw,
+            phone_value, phone_raw, agent_name, agent_phone, agent_phone_raw, product, category,
+            text, demands, amount, amount_raw, status, extra, tuple(flags), mentions, digest,
+            date_raw,
         )
         return ParsedRecord(line, row, cells=cells)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gc
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from caseapp.db.models import Complaint, ImportBatch
@@ -21,6 +23,7 @@ from caseapp.db.repositories.complaints import (
     ComplaintFilter,
     MentionValues,
     index_batch_texts,
+    try_lock_case_imports,
 )
 from caseapp.db.repositories.lookup import find_case
 from caseapp.domain.enums import EvidenceKind, IdentifierType
@@ -50,6 +53,17 @@ MAX_REPORTED_PROBLEMS = 50
 _INSERT_CHUNK = 2000
 _MAX_PAGE = 5000
 _TYPE_VALUES = {kind: kind.value for kind in IdentifierType}
+
+
+_LOCK_POLL_SECONDS = 0.2
+
+
+def _waiting_label() -> str:
+    return _("Waiting for another import into this case to finish")
+
+
+def _database_locked(exc: OperationalError) -> bool:
+    return "database is locked" in str(exc.orig)
 
 
 class ImportRejected(InvalidInputError):
@@ -261,19 +275,32 @@ class ComplaintService:
         sink = progress or NullProgress()
         source = open_complaint_file(path, encoding=encoding, mapping=mapping)
         with self._ctx.db.read() as s:
-            find_case(s, case_ref)  # fail before copying the file for a wrong case
+            case_id = find_case(s, case_ref).id  # fail before copying the file for a wrong case
         check = _Check()
         if skip_bad_rows:
             check.writer = _RejectedWriter(path, source.info.header)
         stored: list[Any] = []
         try:
             stored = self._evidence.store_files([path], cancel=cancel)
-            with self._ctx.db.write() as s, _collector_paused():
-                case = find_case(s, case_ref)
-                batch_id, evidence_id = self._write(
-                    s, case, path, source.info, stored[0], check, skip_bad_rows,
-                    source.records(progress=_Phase(sink, 0, 950, _("Importing")),
-                                   cancel=cancel), sink)
+            while True:
+                locked = False
+                try:
+                    with self._ctx.db.write() as s, _collector_paused():
+                        locked = self._lock_case_imports(s, case_id, sink, cancel)
+                        case = find_case(s, case_ref)
+                        batch_id, evidence_id = self._write(
+                            s, case, path, source.info, stored[0], check, skip_bad_rows,
+                            source.records(progress=_Phase(sink, 0, 950, _("Importing")),
+                                           cancel=cancel), sink)
+                    break
+                except OperationalError as exc:
+                    # SQLite: another writer held the database past the busy timeout before
+                    # this import began; nothing was read or written yet: wait on.
+                    if locked or not _database_locked(exc):
+                        raise
+                    sink.report(0, 1000, _waiting_label())
+                    if cancel is not None:
+                        cancel.raise_if_cancelled()
         except BaseException:
             self._evidence.discard_new(stored)
             if check.writer is not None:
@@ -289,6 +316,17 @@ class ComplaintService:
         return self._summary(case.id, source.info, check, batch_id=batch_id,
                              imported=check.importable, rejected_file=rejected_file,
                              evidence_id=evidence_id)
+
+    @staticmethod
+    def _lock_case_imports(s: Session, case_id: int, sink: ProgressSink,
+                           cancel: CancelToken | None) -> bool:
+        """Wait until no other import into the case is running (see try_lock_case_imports)."""
+        while not try_lock_case_imports(s, case_id):
+            sink.report(0, 1000, _waiting_label())
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            time.sleep(_LOCK_POLL_SECONDS)
+        return True
 
     @staticmethod
     def _existing(s: Session, case_id: int) -> dict[str, str]:

@@ -356,3 +356,26 @@ class ComplaintBulkWriter:
                     (self._case_id, [t for t, _v in missing], [v for _t, v in missing]))
                 for identifier_id, kind, value in cursor.fetchall():
                     known[(kind, value)] = identifier_id
+
+
+# ------------------------------------------------------------------------ import exclusion
+
+# pg_advisory_xact_lock(namespace, case id): one import into a case at a time.
+_IMPORT_LOCK_NAMESPACE = 0x43494D50  # "CIMP"
+
+
+def try_lock_case_imports(session: Session, case_id: int) -> bool:
+    """Take the case's import lock for the rest of the session's transaction, if free.
+
+    Two imports into one case must not both decide that a complaint is new: the second must
+    see what the first wrote. PostgreSQL: a transaction-scoped advisory lock on the case, taken
+    before the case's complaints are read (under READ COMMITTED each later statement then sees
+    what the other import committed). SQLite: the write transaction (BEGIN IMMEDIATE) already
+    excludes every other writer, so the lock is always granted.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        session.connection()  # begins the write transaction: the database's write lock
+        return True
+    return bool(session.scalar(
+        text("SELECT pg_try_advisory_xact_lock(:namespace, :case_id)"),
+        {"namespace": _IMPORT_LOCK_NAMESPACE, "case_id": case_id}))

@@ -21,12 +21,11 @@ from caseapp.db.repositories import complaints as complaint_queries
 from caseapp.db.repositories.complaints import (
     ComplaintBulkWriter,
     ComplaintFilter,
-    MentionValues,
     index_batch_texts,
     try_lock_case_imports,
 )
 from caseapp.db.repositories.lookup import find_case
-from caseapp.domain.enums import EvidenceKind, IdentifierType
+from caseapp.domain.enums import EvidenceKind
 from caseapp.domain.errors import InvalidInputError, NotFoundError
 from caseapp.domain.progress import CancelToken, NullProgress, ProgressSink
 from caseapp.i18n import _
@@ -52,7 +51,6 @@ from caseapp.services.records import (
 MAX_REPORTED_PROBLEMS = 50
 _INSERT_CHUNK = 2000
 _MAX_PAGE = 5000
-_TYPE_VALUES = {kind: kind.value for kind in IdentifierType}
 
 
 _LOCK_POLL_SECONDS = 0.2
@@ -94,27 +92,16 @@ class _BulkWriter:
 
     def __init__(self, s: Session, case_id: int, batch_id: int, now: Any) -> None:
         self._writer = ComplaintBulkWriter(s, case_id, batch_id, now)
-        self._rows: list[tuple[Any, ...]] = []
-        self._mentions: list[list[MentionValues]] = []
+        self._rows: list[ComplaintRow] = []
 
-    def add(self, r: ComplaintRow) -> None:
-        self._rows.append((
-            r.line, r.external_number, r.received_at, r.channel, r.customer_name,
-            r.customer_id_number, r.customer_id_number_raw, r.customer_phone,
-            r.customer_phone_raw, r.agent_name, r.agent_phone, r.agent_phone_raw, r.product,
-            r.category, r.text, r.demands, r.amount, r.amount_raw, r.status, r.extra, r.flags,
-            r.content_sha256))
-        self._mentions.append([
-            (_TYPE_VALUES[m.identifier.type], m.identifier.value, m.identifier, m.field, m.raw,
-             m.start, m.end)
-            for m in r.mentions if m.identifier.value])
+    def add(self, row: ComplaintRow) -> None:
+        self._rows.append(row)
         if len(self._rows) >= _INSERT_CHUNK:
             self.flush()
 
     def flush(self) -> None:
-        rows, mentions = self._rows, self._mentions
-        self._rows, self._mentions = [], []
-        self._writer.write(rows, mentions)
+        rows, self._rows = self._rows, []
+        self._writer.write(rows)
 
     def close(self) -> None:
         self._writer.close()

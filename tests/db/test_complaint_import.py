@@ -248,6 +248,7 @@ def test_bulk_writer_stores_what_an_orm_insert_stores(app: App) -> None:
     """The DBAPI writer converts values as SQLAlchemy does: the stored rows are identical."""
     from datetime import UTC, datetime
     from decimal import Decimal
+    from types import SimpleNamespace
 
     from sqlalchemy import insert
 
@@ -268,7 +269,11 @@ def test_bulk_writer_stores_what_an_orm_insert_stores(app: App) -> None:
     ]
     parsed = [parse_id_card("110101199003071234"), parse_phone("13812345678"),
               *extract_identifiers("律所信用代码：91450102640431010X，执业证号14401201010123456")]
-    mentions = [[(p.type.value, p.value, p, "text", p.raw, 0, len(p.raw)) for p in parsed], []]
+    mentions = [[SimpleNamespace(field="text", identifier=p, raw=p.raw, start=0, end=len(p.raw))
+                 for p in parsed], []]
+    names = ["line" if c == "source_line" else c for c in IMPORT_COLUMNS]
+    imported = [SimpleNamespace(**dict(zip(names, row, strict=True)), mentions=found)
+                for row, found in zip(values, mentions, strict=True)]
     first = app.cases.create(title="writer")
     second = app.cases.create(title="orm")
     with app.db.write() as s:
@@ -280,7 +285,7 @@ def test_bulk_writer_stores_what_an_orm_insert_stores(app: App) -> None:
             batches.append(batch)
         s.flush()
         writer = ComplaintBulkWriter(s, first.id, batches[0].id, now)
-        writer.write([tuple(v) for v in values], mentions)
+        writer.write(imported)
         writer.close()
         for row in values:
             record = dict(zip(IMPORT_COLUMNS, row, strict=True))

@@ -1,18 +1,21 @@
-"""Complaint queries: filters and Chinese substring search on SQLite (FTS5) and PostgreSQL."""
+"""Complaint queries: filters and Chinese substring search on SQLite (FTS5) and PostgreSQL;
+the bulk writer of complaint imports and the lock that keeps two imports into a case apart."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from decimal import Decimal
+from typing import Any, Protocol
 
 from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
 from caseapp.db.models import Complaint, Identifier
 from caseapp.db.repositories.identifiers import jsonable_details
+from caseapp.domain.enums import IdentifierType
 from caseapp.identifiers import ParsedIdentifier
 
 # FTS5's trigram tokenizer needs at least 3 characters to match.
@@ -99,10 +102,6 @@ _IDENTIFIER_COLUMNS = (
     "created_at",
 )
 _MENTION_COLUMNS = ("identifier_id", "complaint_id", "field", "raw", "start", "end")
-_RECEIVED_AT = IMPORT_COLUMNS.index("received_at")
-_AMOUNT = IMPORT_COLUMNS.index("amount")
-_EXTRA = IMPORT_COLUMNS.index("extra")
-_FLAGS = IMPORT_COLUMNS.index("flags")
 _VALUE_LIMIT = 200  # identifier.value, identifier.raw and identifier_mention.raw
 _CACHE_LIMIT = 1 << 16
 # SQLite page cache while importing (KiB): the tables' indexes are written in random order.
@@ -111,9 +110,74 @@ _SQLITE_IMPORT_CACHE_KIB = 64 * 1024
 _JSON_TEXT = json.JSONEncoder().encode
 _PLAIN_TYPES = frozenset({str, int, bool, float, type(None)})
 
-# A mention as the import hands it over: the identifier's type and normalised value, the parsed
-# identifier (for a new identifier row), and where it was seen (field, raw text, start, end).
-MentionValues = tuple[str, str, ParsedIdentifier, str, str, int | None, int | None]
+_TYPE_VALUES = {kind: kind.value for kind in IdentifierType}
+
+
+class ImportedMention(Protocol):
+    """An identifier seen in a field of a complaint (``start``/``end``: None for the cell)."""
+
+    @property
+    def field(self) -> str: ...
+    @property
+    def identifier(self) -> ParsedIdentifier: ...
+    @property
+    def raw(self) -> str: ...
+    @property
+    def start(self) -> int | None: ...
+    @property
+    def end(self) -> int | None: ...
+
+
+class ImportedComplaint(Protocol):
+    """What the writer reads of an imported complaint: the :data:`IMPORT_COLUMNS` (``line``
+    for ``source_line``), and its mentions."""
+
+    @property
+    def line(self) -> int: ...
+    @property
+    def external_number(self) -> str: ...
+    @property
+    def received_at(self) -> datetime | None: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def customer_name(self) -> str: ...
+    @property
+    def customer_id_number(self) -> str: ...
+    @property
+    def customer_id_number_raw(self) -> str: ...
+    @property
+    def customer_phone(self) -> str: ...
+    @property
+    def customer_phone_raw(self) -> str: ...
+    @property
+    def agent_name(self) -> str: ...
+    @property
+    def agent_phone(self) -> str: ...
+    @property
+    def agent_phone_raw(self) -> str: ...
+    @property
+    def product(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def demands(self) -> str: ...
+    @property
+    def amount(self) -> Decimal | None: ...
+    @property
+    def amount_raw(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def extra(self) -> Mapping[str, str]: ...
+    @property
+    def flags(self) -> tuple[str, ...]: ...
+    @property
+    def content_sha256(self) -> str: ...
+    @property
+    def mentions(self) -> Sequence[ImportedMention]: ...
 
 
 def _quoted(names: tuple[str, ...]) -> str:
@@ -175,6 +239,7 @@ class ComplaintBulkWriter:
         self._fast_json = serializer is None
         self._identifier_json: Any = serializer or _JSON_TEXT
         self._problem_texts: dict[tuple[Any, ...], Any] = {}
+        self._new_identifiers: dict[tuple[str, str], ParsedIdentifier] = {}
         self._dates: dict[datetime, Any] = {}
         self._flags: dict[tuple[str, ...], Any] = {}
         self._empty_extra = self._json({}) if self._json else {}
@@ -235,37 +300,47 @@ class ComplaintBulkWriter:
 
     # -------------------------------------------------------------------- writing
 
-    def write(self, rows: list[tuple[Any, ...]], mentions: list[list[MentionValues]]) -> None:
-        """Insert ``rows`` (values in :data:`IMPORT_COLUMNS` order) and, for each row, its
-        mentions (``mentions[i]`` belongs to ``rows[i]``)."""
+    def write(self, rows: Sequence[ImportedComplaint]) -> None:
+        """Insert the complaints, the identifiers they mention that are new to the case, and
+        the mentions."""
         if not rows:
             return
         ids = self._complaint_ids(len(rows))
-        head = (self._case_id, self._batch_id)
-        tail = (self._created_at,)
-        amount, json_, date, flag_list = self._amount, self._json, self._date, self._flag_list
+        case_id, batch_id, created = self._case_id, self._batch_id, self._created_at
+        amount_of, json_, date, flag_list = self._amount, self._json, self._date, self._flag_list
         empty_extra = self._empty_extra
+        known, new = self._identifiers, self._new_identifiers
+        types, limit = _TYPE_VALUES, _VALUE_LIMIT
         prepared = []
-        for complaint_id, row in zip(ids, rows, strict=True):
-            values = list(row)
-            values[_RECEIVED_AT] = date(values[_RECEIVED_AT])
-            if amount is not None and values[_AMOUNT] is not None:
-                values[_AMOUNT] = amount(values[_AMOUNT])
-            extra = values[_EXTRA]
-            values[_EXTRA] = (json_(extra) if json_ else extra) if extra else empty_extra
-            values[_FLAGS] = flag_list(values[_FLAGS])
-            prepared.append((complaint_id, *head, *values, *tail))
+        seen: list[tuple[tuple[str, str], int, str, str, int | None, int | None]] = []
+        for complaint_id, r in zip(ids, rows, strict=True):
+            amount = r.amount
+            if amount is not None and amount_of is not None:
+                amount = amount_of(amount)
+            extra = r.extra
+            prepared.append((
+                complaint_id, case_id, batch_id, r.line, r.external_number, date(r.received_at),
+                r.channel, r.customer_name, r.customer_id_number, r.customer_id_number_raw,
+                r.customer_phone, r.customer_phone_raw, r.agent_name, r.agent_phone,
+                r.agent_phone_raw, r.product, r.category, r.text, r.demands, amount,
+                r.amount_raw, r.status,
+                (json_(extra) if json_ else extra) if extra else empty_extra,
+                flag_list(r.flags), r.content_sha256, created))
+            for m in r.mentions:
+                identifier = m.identifier
+                value = identifier.value
+                if not value:
+                    continue
+                key = (types[identifier.type], value[:limit])
+                if key not in known and key not in new:
+                    new[key] = identifier
+                seen.append((key, complaint_id, m.field, m.raw[:limit], m.start, m.end))
         self._insert_complaints(prepared)
-        self._insert_identifiers(mentions)
-        known = self._identifiers
-        limit = _VALUE_LIMIT
-        mention_rows = [
-            (known[(m[0], m[1][:limit])], complaint_id, m[3], m[4][:limit], m[5], m[6])
-            for complaint_id, row_mentions in zip(ids, mentions, strict=True)
-            for m in row_mentions
-        ]
-        if mention_rows:
-            self._insert_mentions(mention_rows)
+        if new:
+            self._insert_identifiers()
+        if seen:
+            self._insert_mentions([(known[key], complaint_id, field, raw, start, end)
+                                   for key, complaint_id, field, raw, start, end in seen])
 
     def _complaint_ids(self, count: int) -> list[int] | range:
         if self._pg:
@@ -296,22 +371,13 @@ class ComplaintBulkWriter:
             for row in rows:
                 copy.write_row(row)
 
-    def _insert_identifiers(self, mentions: list[list[MentionValues]]) -> None:
-        known = self._identifiers
-        limit = _VALUE_LIMIT
-        new: dict[tuple[str, str], MentionValues] = {}
-        for row_mentions in mentions:
-            for m in row_mentions:
-                key = (m[0], m[1][:limit])
-                if key not in known and key not in new:
-                    new[key] = m
-        if not new:
-            return
+    def _insert_identifiers(self) -> None:
+        known, new, limit = self._identifiers, self._new_identifiers, _VALUE_LIMIT
+        self._new_identifiers = {}
         valid, fast_json = self._valid, self._fast_json
         problem_texts = self._problem_texts
         values = []
-        for (kind, value), m in new.items():
-            parsed = m[2]
+        for (kind, value), parsed in new.items():
             problems: Any = problem_texts.get(parsed.problems)
             if problems is None:
                 problems = problem_texts[parsed.problems] = self._identifier_json(

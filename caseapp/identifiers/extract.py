@@ -546,10 +546,11 @@ _KEYWORD_VALUE_PARSERS: dict[IdentifierType, Callable[[str], ParsedIdentifier]] 
 }
 
 
-def _bare_candidates(folded: str, *, numbers: bool = True, others: bool = True
-                     ) -> list[_Candidate]:
+def _bare_candidates(folded: str, *, numbers: bool = True, others: bool = True,
+                     long_run: bool | None = None) -> list[_Candidate]:
     """Candidates found by their shape; ``numbers``/``others`` False skip searches the raw-text
-    prefilter has shown to find nothing (numbers and codes; e-mail, URL, wxid)."""
+    prefilter has shown to find nothing (numbers and codes; e-mail, URL, wxid); ``long_run``
+    True: the prefilter has found the run of digits or letters every number and code needs."""
     found: list[_Candidate] = []
 
     def add(label: str, start: int, end: int, parsed: ParsedIdentifier) -> None:
@@ -570,7 +571,8 @@ def _bare_candidates(folded: str, *, numbers: bool = True, others: bool = True
             parsed = _parsed("url", parse_url, value)
             if value and parsed.valid:
                 add("url", match.start(), match.start() + len(value), parsed)
-    long_run = numbers and _LONG_RUN_RE.search(folded) is not None
+    if long_run is None:
+        long_run = numbers and _LONG_RUN_RE.search(folded) is not None
     if long_run:
         for match in _USCC_RE.finditer(folded):
             parsed = _parsed("uscc", parse_uscc, match.group())
@@ -645,7 +647,9 @@ def extract_identifiers(text: str) -> list[FoundIdentifier]:
     folded, index_map = fold_with_map(text)
     candidates = _keyword_candidates(folded) if keywords else []
     if numbers or others:
-        candidates += _bare_candidates(folded, numbers=numbers, others=others)
+        # Without "others" no character folded to several: the raw run is the folded run.
+        candidates += _bare_candidates(folded, numbers=numbers, others=others,
+                                       long_run=True if numbers and not others else None)
     if not candidates:
         return []
     results: list[FoundIdentifier] = []

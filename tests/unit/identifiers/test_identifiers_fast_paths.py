@@ -394,6 +394,8 @@ def test_prefilter_never_hides_an_identifier(general_paths: Callable[[], None]) 
             assert extract_module._keyword_candidates(folded) == [], text
         if not numbers:
             assert long_run.search(folded) is None, text
+        elif not others:  # the raw run is then exactly the folded run
+            assert long_run.search(folded) is not None, text
         if not others:
             assert extract_module._bare_candidates(folded, numbers=False) == [], text
 

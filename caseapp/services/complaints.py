@@ -274,6 +274,10 @@ class ComplaintService:
                 try:
                     with self._ctx.db.write() as s, _collector_paused():
                         locked = self._lock_case_imports(s, case_id, sink, cancel)
+                        if not stored[0].path.exists():
+                            # A concurrent import of the same file failed meanwhile and took
+                            # its copy out of the store: store it again.
+                            stored = self._evidence.store_files([path], cancel=cancel)
                         case = find_case(s, case_ref)
                         batch_id, evidence_id = self._write(
                             s, case, path, source.info, stored[0], check, skip_bad_rows,

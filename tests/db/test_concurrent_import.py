@@ -187,3 +187,23 @@ def test_cancel_while_waiting_leaves_nothing(app: App, samples: Path,
     with app.db.read() as s:
         assert s.scalar(select(func.count()).select_from(Complaint)) == 0
         assert s.scalar(select(func.count()).select_from(ImportBatch)) == 0
+
+
+def test_a_copy_removed_while_waiting_is_stored_again(app: App, samples: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A concurrent import of the same file that failed took its new copy out of the store
+    while this one waited: the source is stored again, so the evidence has its file."""
+    real = complaint_service.try_lock_case_imports
+    source = samples / "complaints_small.csv"
+
+    def lock(s: object, case_id: int) -> bool:
+        for stored in app.ctx.store.root.rglob("*"):
+            if stored.is_file() and stored.read_bytes() == source.read_bytes():
+                stored.unlink()
+        return real(s, case_id)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(complaint_service, "try_lock_case_imports", lock)
+    case = app.cases.create(title="重新保存")
+    summary = app.complaints.import_file(case.id, source)
+    assert app.ctx.store.path_for(summary.file_sha256).read_bytes() == source.read_bytes()
+    assert app.evidence.verify(case.id).ok

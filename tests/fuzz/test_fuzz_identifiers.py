@@ -12,7 +12,8 @@ from fuzz_targets import parse_everything
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from caseapp.identifiers import extract_identifiers
+from caseapp.identifiers import extract_identifiers, parse_douyin
+from caseapp.identifiers.normalize import fold
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,
@@ -86,3 +87,13 @@ def test_a_long_run_before_a_number_is_scanned_once(run: str) -> None:
     assert [f.value for f in found] == [f.value for f in short]
     if not run.endswith("+"):  # "+138…" is not taken for a Chinese mobile
         assert [f.value for f in found] == ["+8613812345678"]
+
+
+def test_folding_a_folded_text_changes_nothing() -> None:
+    """Regression (found by atheris): NFKC output holding a dash variant was left unfolded, so
+    "㌳" in a handle normalised to "フィート" and, entered again, to "フィ-ト"."""
+    unfolded = [chr(c) for c in range(0x80, 0x10000)
+                if not 0xD800 <= c <= 0xDFFF and fold(fold(chr(c))) != fold(chr(c))]
+    assert unfolded == []
+    parsed = parse_douyin("❻㌳ĳ簀")
+    assert parsed.value == "❻フィ-トij簀" == parse_douyin(parsed.value).value

@@ -27,66 +27,6 @@ with atheris.instrument_imports(include=["caseapp", "fuzz_targets"]):
 
 set_language("en")
 
-# The parts of a minimal .xlsx; the fuzzer's bytes become one of the XML parts.
-CONTENT_TYPES = (
-    b'<?xml version="1.0" encoding="UTF-8"?>'
-    b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-    b'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
-    b'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
-    b'officedocument.spreadsheetml.sheet.main+xml"/>'
-    b'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
-    b'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
-    b'officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
-)
-ROOT_RELS = (
-    b'<?xml version="1.0" encoding="UTF-8"?>'
-    b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-    b'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
-)
-WORKBOOK = (
-    b'<?xml version="1.0" encoding="UTF-8"?>'
-    b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-    b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-    b'<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
-)
-WORKBOOK_RELS = (
-    b'<?xml version="1.0" encoding="UTF-8"?>'
-    b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-    b'relationships/worksheet" Target="worksheets/sheet1.xml"/>'
-    b'<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-    b'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
-)
-SHARED_STRINGS = (
-    '<?xml version="1.0" encoding="UTF-8"?>'
-    '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="4" '
-    'uniqueCount="4"><si><t>投诉编号</t></si><si><t>投诉内容</t></si><si><t>A1</t></si>'
-    '<si><t>停息挂账，联系微信 jude_du888</t></si></sst>'
-).encode()
-SHEET = (
-    b'<?xml version="1.0" encoding="UTF-8"?>'
-    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-    b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
-    b'<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2" t="s"><v>3</v></c></row>'
-    b'<row r="3"><c r="A3"><v>45123.5</v></c><c r="B3" t="inlineStr"><is><t>13812345678</t>'
-    b'</is></c></row></sheetData></worksheet>'
-)
-
-
-def workbook(sheet: bytes = SHEET, shared: bytes = SHARED_STRINGS) -> bytes:
-    return fuzz_targets.xlsx_from_entries({
-        "[Content_Types].xml": CONTENT_TYPES,
-        "_rels/.rels": ROOT_RELS,
-        "xl/workbook.xml": WORKBOOK,
-        "xl/_rels/workbook.xml.rels": WORKBOOK_RELS,
-        "xl/worksheets/sheet1.xml": sheet,
-        "xl/sharedStrings.xml": shared,
-    })
-
-
 def fuzz_csv(data: bytes) -> None:
     fuzz_targets.read_complaint_bytes(data, ".csv")
 
@@ -98,11 +38,11 @@ def fuzz_xlsx(data: bytes) -> None:
     rest = data[1:]
     part = data[0] % 4
     if part == 0:
-        book = workbook(shared=rest)
+        book = fuzz_targets.workbook(shared=rest)
     elif part == 1:
         book = rest  # the whole file: a zip the fuzzer builds itself
     else:
-        book = workbook(sheet=rest)
+        book = fuzz_targets.workbook(sheet=rest)
     fuzz_targets.read_complaint_bytes(book, ".xlsx")
 
 

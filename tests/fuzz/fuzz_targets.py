@@ -97,6 +97,103 @@ def xlsx_from_entries(entries: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+# The parts of a minimal .xlsx; the fuzzer's bytes become one of the XML parts.
+CONTENT_TYPES = (
+    b'<?xml version="1.0" encoding="UTF-8"?>'
+    b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+    b'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+    b'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+    b'officedocument.spreadsheetml.sheet.main+xml"/>'
+    b'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
+    b'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+    b'officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+)
+ROOT_RELS = (
+    b'<?xml version="1.0" encoding="UTF-8"?>'
+    b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    b'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
+WORKBOOK = (
+    b'<?xml version="1.0" encoding="UTF-8"?>'
+    b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    b'<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+WORKBOOK_RELS = (
+    b'<?xml version="1.0" encoding="UTF-8"?>'
+    b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    b'relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+    b'<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    b'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+)
+SHARED_STRINGS = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="4" '
+    'uniqueCount="4"><si><t>投诉编号</t></si><si><t>投诉内容</t></si><si><t>A1</t></si>'
+    '<si><t>停息挂账，联系微信 jude_du888</t></si></sst>'
+).encode()
+SHEET = (
+    b'<?xml version="1.0" encoding="UTF-8"?>'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
+    b'<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2" t="s"><v>3</v></c></row>'
+    b'<row r="3"><c r="A3"><v>45123.5</v></c><c r="B3" t="inlineStr"><is><t>13812345678</t>'
+    b'</is></c></row></sheetData></worksheet>'
+)
+
+
+def workbook(sheet: bytes = SHEET, shared: bytes = SHARED_STRINGS) -> bytes:
+    return xlsx_from_entries({
+        "[Content_Types].xml": CONTENT_TYPES,
+        "_rels/.rels": ROOT_RELS,
+        "xl/workbook.xml": WORKBOOK,
+        "xl/_rels/workbook.xml.rels": WORKBOOK_RELS,
+        "xl/worksheets/sheet1.xml": sheet,
+        "xl/sharedStrings.xml": shared,
+    })
+
+
+def seed_corpus(target: str, directory: Path, *, samples: Path | None = None) -> int:
+    """Write starting inputs for an atheris target into ``directory``; how many."""
+    directory.mkdir(parents=True, exist_ok=True)
+    seeds: dict[str, bytes] = {}
+    if target == "csv":
+        demo = Path(__file__).resolve().parents[2] / "resources" / "demo" / "complaints_demo.csv"
+        seeds["demo.csv"] = demo.read_bytes()[:4096]
+        header = "投诉编号,受理日期,证件号码,联系电话,代理人电话,投诉内容,涉及金额(元)\n"
+        row = 'T1,2025/3/4,440304199808192346,13812345678,"185 0847 7852","停息挂账,""代理""",1.5\n'
+        for encoding in ("utf-8-sig", "gb18030", "utf-16"):
+            seeds[f"small-{encoding}.csv"] = (header + row).encode(encoding)
+        if samples is not None and samples.is_dir():
+            for path in sorted(samples.glob("broken_*.csv")):
+                with path.open("rb") as handle:
+                    seeds[path.name] = handle.read(4096)
+    elif target == "xlsx":
+        seeds["sheet"] = b"\x02" + SHEET
+        seeds["shared"] = b"\x00" + SHARED_STRINGS
+        seeds["whole"] = b"\x01" + workbook()
+    elif target == "identifiers":
+        texts = ["代理人电话 185 0847 7852（微信同号）", "身份证：110101199003078515",
+                 "信用代码91350100M000100Y43 执业证号91110101MAGY87PN75",
+                 "卡号 6222 0212 3456 7890 128", "QQ:12345678 wxid_abcd1234",
+                 "http://www.example.com/a?b=1 a@qq.com 抖音号：jude_888"]
+        for i, text in enumerate(texts):
+            seeds[f"text-{i}"] = text.encode()
+    elif target == "package":
+        seeds.update(package_seeds())
+    for name, data in seeds.items():
+        (directory / name).write_bytes(data)
+    return len(seeds)
+
+
+def package_seeds() -> dict[str, bytes]:
+    return {}
+
+
 def check_parsed(kind: IdentifierType, raw: str, parsed: ParsedIdentifier) -> None:
     assert isinstance(parsed, ParsedIdentifier)
     assert parsed.type == kind and parsed.raw == raw

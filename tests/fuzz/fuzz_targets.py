@@ -190,8 +190,63 @@ def seed_corpus(target: str, directory: Path, *, samples: Path | None = None) ->
     return len(seeds)
 
 
+def make_bag(payload: dict[str, bytes], *, root: str = "bag",
+             compression: int = zipfile.ZIP_DEFLATED, bag_info: str | None = None) -> bytes:
+    """A BagIt bag in a ZIP as an export writes one: payload under ``data/``, SHA-256
+    manifests of the payload and of the tag files, bag-info.txt with the Payload-Oxum."""
+    import hashlib
+
+    files = {f"data/{name}": data for name, data in payload.items()}
+    oxum = f"{sum(len(d) for d in files.values())}.{len(files)}"
+    tags = {
+        "bagit.txt": b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",
+        "bag-info.txt": (bag_info if bag_info is not None else
+                         f"Source-Organization: caseapp\nPayload-Oxum: {oxum}\n").encode(),
+        "manifest-sha256.txt": "".join(
+            f"{hashlib.sha256(d).hexdigest()}  {n}\n" for n, d in sorted(files.items())
+        ).encode(),
+    }
+    tags["tagmanifest-sha256.txt"] = "".join(
+        f"{hashlib.sha256(d).hexdigest()}  {n}\n" for n, d in sorted(tags.items())).encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        for name, data in {**tags, **files}.items():
+            archive.writestr(f"{root}/{name}" if root else name, data)
+    return buffer.getvalue()
+
+
 def package_seeds() -> dict[str, bytes]:
-    return {}
+    """Starting packages for the verifier (empty until caseapp.export is there)."""
+    import importlib.util
+
+    if importlib.util.find_spec("caseapp.export.verify") is None:
+        return {}
+    payload = {"卷宗.txt": "证据材料\n".encode(),
+               "evidence/001_截图 1.png": b"\x89PNG" + b"\x00" * 64,
+               "complaints.csv": "投诉编号,投诉内容\nA1,停息挂账\n".encode("utf-8-sig")}
+    return {
+        "deflated.zip": make_bag(payload),
+        "stored.zip": make_bag(payload, compression=zipfile.ZIP_STORED),
+        "flat.zip": make_bag({"a.txt": b"a"}, root=""),
+    }
+
+
+def verify_package_bytes(data: bytes) -> int:
+    """Verify ``data`` as an evidence package; the files it checked."""
+    from caseapp.export.verify import verify_package
+
+    path = Scratch.path("fuzz-package.zip")
+    path.write_bytes(data)
+    try:
+        result = verify_package(path)
+    except CaseappError as exc:
+        assert str(exc)
+        return 0
+    assert result.ok == (not result.problems)
+    assert result.files_checked >= 0 and result.bytes_checked >= 0
+    for problem in result.problems:
+        assert problem.message and isinstance(problem.path, str)
+    return result.files_checked
 
 
 def check_parsed(kind: IdentifierType, raw: str, parsed: ParsedIdentifier) -> None:

@@ -13,7 +13,6 @@ input takes longer than ``-timeout`` seconds. Needs atheris (Linux, Python 3.11)
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -54,9 +53,7 @@ def fuzz_identifiers(data: bytes) -> None:
 
 
 TARGETS = {"csv": fuzz_csv, "xlsx": fuzz_xlsx, "identifiers": fuzz_identifiers}
-if importlib.util.find_spec("caseapp.export.verify") is not None:
-    with atheris.instrument_imports(include=["caseapp"]):
-        import caseapp.export.verify  # noqa: F401
+if fuzz_targets.has_package_verifier():
     TARGETS["package"] = fuzz_targets.verify_package_bytes
 
 

@@ -215,11 +215,17 @@ def make_bag(payload: dict[str, bytes], *, root: str = "bag",
     return buffer.getvalue()
 
 
+def has_package_verifier() -> bool:
+    try:
+        import caseapp.export.verify  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def package_seeds() -> dict[str, bytes]:
     """Starting packages for the verifier (empty until caseapp.export is there)."""
-    import importlib.util
-
-    if importlib.util.find_spec("caseapp.export.verify") is None:
+    if not has_package_verifier():
         return {}
     payload = {"卷宗.txt": "证据材料\n".encode(),
                "evidence/001_截图 1.png": b"\x89PNG" + b"\x00" * 64,

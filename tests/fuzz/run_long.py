@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 
-from fuzz_targets import seed_corpus  # noqa: E402
+from fuzz_targets import has_package_verifier, seed_corpus  # noqa: E402
 
 ATHERIS_TARGETS = ["csv", "xlsx", "identifiers", "package"]
 HYPOTHESIS_FILES = ["test_fuzz_readers.py", "test_fuzz_identifiers.py"]
@@ -33,11 +33,8 @@ def atheris_targets() -> list[str]:
     if importlib.util.find_spec("atheris") is None:
         return []
     targets = ATHERIS_TARGETS[:3]
-    if importlib.util.find_spec("caseapp.export") is not None:
-        import fuzz_targets
-
-        if fuzz_targets.package_seeds():
-            targets.append("package")
+    if has_package_verifier():
+        targets.append("package")
     return targets
 
 

@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 import traceback
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
@@ -39,6 +40,7 @@ DEMO_COMPLAINTS = "complaints_demo.csv"
 # What the analysis must find in the shipped demo complaints (resources/demo).
 EXPECTED_GROUP_SIZES = [8, 6]
 EXPECTED_AGENT_PHONE = "+8618508477852"
+EXPECTED_COMPLAINTS = 22
 IMAGE_FORMATS = ("png", "jpeg", "gif", "bmp", "ico")
 DEFAULT_TIMEOUT_S = 600
 
@@ -359,7 +361,7 @@ class SelfTest:
                     self.case.id, source, progress=_Tee(sink, progress), cancel=cancel)
 
             summary = self.run_task(_("Importing complaints"), work)
-            expected = data.count(b"\n") - 1
+            expected = EXPECTED_COMPLAINTS
             _check(summary.rows_imported == expected,
                    f"imported {summary.rows_imported} of {expected} rows")
             _check(summary.rows_rejected == 0, f"{summary.rows_rejected} rows rejected")
@@ -397,12 +399,59 @@ class SelfTest:
                           f"audit chain intact"
 
     def export_and_verify_package(self) -> None:
+        exporter = getattr(self.app, "export", None) if self.app is not None else None
+        if exporter is None:
+            for name in ("export package", "verify package"):
+                with self.step(name) as step:
+                    step.status = PENDING
+                    step.detail = _("the evidence package export is not part of this version")
+            return
         with self.step("export package") as step:
-            step.status = PENDING
-            step.detail = _("the evidence package export is not part of this version")
+            from caseapp.export.service import ExportFormat, ExportOptions
+            from caseapp.storage.paths import path_problems
+
+            out_dir = self.workspace / "导出 目录"
+            out_dir.mkdir()
+            out = out_dir / f"证据材料包 {self.case.number}.zip"
+
+            def work(sink: ProgressSink, cancel: CancelToken) -> Any:
+                return exporter.export(self.case.id, out,
+                                       ExportOptions(format=ExportFormat.PACKAGE),
+                                       progress=sink, cancel=cancel)
+
+            result = self.run_task(_("Exporting the evidence package"), work)
+            evidence = self.app.evidence.list(self.case.id)
+            _check(out.is_file() and out.stat().st_size == result.size,
+                   f"no package at {out}")
+            _check(result.evidence_files == len(evidence),
+                   f"{result.evidence_files} evidence files in the package, "
+                   f"expected {len(evidence)}")
+            _check(result.complaints == EXPECTED_COMPLAINTS,
+                   f"{result.complaints} complaints in the package, "
+                   f"expected {EXPECTED_COMPLAINTS}")
+            _check(not result.missing_glyphs,
+                   f"characters without a glyph in the dossier: {result.missing_glyphs}")
+            with zipfile.ZipFile(out) as archive:
+                names = archive.namelist()
+            _check(any(n.endswith(".pdf") for n in names), "no PDF dossier in the package")
+            bad = [n for n in names if path_problems(n.rstrip("/"))]
+            _check(not bad, f"names a Windows folder cannot hold: {bad[:3]}")
+            self.package = out
+            step.detail = f"{len(names)} files, {result.size / 1e6:.1f} MB " \
+                          f"({result.evidence_files} evidence files)"
         with self.step("verify package") as step:
-            step.status = PENDING
-            step.detail = _("the evidence package export is not part of this version")
+            _check(self.package is not None, "no package to verify")
+            verification = exporter.verify(self.package)
+            _check(verification.ok, "; ".join(p.message for p in verification.problems))
+            # A changed byte in an evidence file must be found and named.
+            tampered, victim = _tamper(self.package)
+            damaged = exporter.verify(tampered)
+            named = [p.path for p in damaged.problems]
+            in_bag = victim.split("/", 1)[1] if victim.count("/") and not \
+                victim.startswith("data/") else victim
+            _check(named == [in_bag], f"a changed {in_bag} was reported as {named}")
+            step.detail = f"{verification.files_checked} files intact; " \
+                          f"a changed evidence file was named"
 
     # --- cleaning up ----------------------------------------------------------------------
 
@@ -417,6 +466,22 @@ class SelfTest:
             self.app = None
         if self.workspace is not None and not self.keep:
             remove_tree(self.workspace)
+
+
+def _tamper(package: Path) -> tuple[Path, str]:
+    """A copy of ``package`` whose first evidence file has one byte changed."""
+    tampered = package.with_name("tampered " + package.name)
+    with zipfile.ZipFile(package) as source, zipfile.ZipFile(tampered, "w") as target:
+        members = source.infolist()
+        victim = next((m.filename for m in members if "/data/evidence/" in f"/{m.filename}"
+                       and m.file_size), None) or next(
+            m.filename for m in members if "/data/" in f"/{m.filename}" and m.file_size)
+        for member in members:
+            data = source.read(member)
+            if member.filename == victim:
+                data = bytes([data[0] ^ 0xFF]) + data[1:]
+            target.writestr(member, data)
+    return tampered, victim
 
 
 class _Tee:

@@ -51,10 +51,10 @@ def read_complaint_file(path: Path) -> int:
         check_import_error(exc, path)
         return 0
     assert file.info.sha256 and len(file.info.sha256) == 64
-    file.preview(3)
     count = 0
     last_line = 0
     try:
+        file.preview(3)
         for record in file.records():
             assert record.line > last_line, (record.line, last_line)
             last_line = record.line

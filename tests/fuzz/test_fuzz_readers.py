@@ -201,3 +201,18 @@ def test_damaged_workbooks_give_a_clear_error(seed: int, cuts: int) -> None:
         ]))
         data = bytearray(xlsx_from_entries(entries))
     read_complaint_bytes(bytes(data), ".xlsx")
+
+
+@pytest.mark.parametrize("ending", [b"\r3", b"\rx", b"\r\n"])
+def test_a_carriage_return_near_the_end_of_a_badly_encoded_file(ending: bytes) -> None:
+    """Regression (found by atheris): in a file with undecodable bytes, a CR one byte before
+    the end of the last line was left inside the record, and csv refused the whole file with
+    "new-line character seen in unquoted field"; it ends the record, as in valid text."""
+    data = "投诉编号,投诉内容\nA1,停息".encode() + b"\xff" + "挂账\nA2,第二条".encode() + ending
+    path = Scratch.path("cr.csv")
+    path.write_bytes(data)
+    records = list(open_complaint_file(path).records())
+    assert records[0].problems and records[0].problems[0].code == "encoding"
+    assert records[1].row is not None and records[1].row.text == "第二条"
+    assert len(records) == (2 if ending == b"\r\n" else 3)
+    assert [r.line for r in records] == [2, 3, 4][: len(records)]

@@ -83,6 +83,7 @@ EXCLUDED_MODULES: tuple[str, ...] = (
     "openpyxl",
     "datasketch",
     "importlinter",
+    "yaml",
     "IPython",
 )
 

@@ -270,11 +270,12 @@ _WWW_DOT_RE = re.compile(r"\.(?<=[Ww][Ww][Ww]\.)")
 # class first, so that the search skips everything else fast.)
 _LONG_RUN_RE = re.compile(r"[0-9A-Za-z](?:(?<=[0-9])(?:\)?[\s-]?[0-9]){8}|[0-9A-Za-z]{17})")
 # A number-like token starts here: "(", "+" or a digit not glued to a preceding letter/digit,
-# and nine digits follow with nothing but brackets, "+", spaces and dashes among them (as in
-# every number pattern below up to its ninth digit).
+# and nine digits follow with at most four brackets, "+", spaces or dashes before each (every
+# number pattern below has at most three in a row up to its ninth digit). Bounded, so that a
+# long run of "(" or "+" is not rescanned from each of its characters.
 _NUMBER_START_RE = re.compile(
     r"[(+0-9](?<![0-9A-Za-z].)"
-    r"(?:(?<=[0-9])(?=(?:[()+\s-]*[0-9]){8})|(?<=[(+])(?=(?:[()+\s-]*[0-9]){9}))"
+    r"(?:(?<=[0-9])(?=(?:[()+\s-]{0,4}[0-9]){8})|(?<=[(+])(?=(?:[()+\s-]{0,4}[0-9]){9}))"
 )
 _NUMBER_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("id_card", _ID_RE),

@@ -27,7 +27,12 @@ def fold_char(ch: str) -> str:
         return ""
     if ch in _DASHES:
         return "-"
-    return unicodedata.normalize("NFKC", ch)
+    folded = unicodedata.normalize("NFKC", ch)
+    if folded != ch:
+        # NFKC output may hold a dash variant ("㌳" gives "フィート", "⁻" gives "−"): fold it
+        # too, so that folding a folded text changes nothing.
+        folded = "".join("-" if c in _DASHES else c for c in folded if c not in _INVISIBLE)
+    return folded
 
 
 def _changing_characters() -> tuple[dict[str, str], re.Pattern[str]]:

@@ -155,7 +155,10 @@ class CsvSource:
                 first = False
                 if raw.startswith(codecs.BOM_UTF8) and encoding == "utf-8":
                     raw = raw[3:]
-            pieces = raw.splitlines(keepends=True) if b"\r" in raw[:-2] else (raw,)
+            # A lone CR inside the line ends a record too (as csv reads valid text); a line
+            # may end in CR LF, or the file's last line in CR and one more byte.
+            lone_cr = b"\r" in raw[:-2] or (raw[-2:-1] == b"\r" and raw[-1:] != b"\n")
+            pieces = raw.splitlines(keepends=True) if lone_cr else (raw,)
             for piece in pieces:
                 try:
                     line = decode(piece, "strict")[0]

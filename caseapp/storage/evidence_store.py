@@ -198,10 +198,15 @@ class EvidenceStore:
             return removed
         cutoff = time.time() - older_than_s
         for item in temp_dir.iterdir():
-            if item.is_file() and item.stat().st_mtime < cutoff:
-                os.chmod(item, stat.S_IWUSR | stat.S_IRUSR)
-                item.unlink()
-                removed.append(item)
+            # Another process may still be writing it (Windows refuses to delete an open file):
+            # it is left for a later start rather than stopping this one.
+            try:
+                if item.is_file() and item.stat().st_mtime < cutoff:
+                    os.chmod(item, stat.S_IWUSR | stat.S_IRUSR)
+                    item.unlink()
+                    removed.append(item)
+            except OSError:
+                continue
         return removed
 
     def orphans(self, referenced: Iterable[str]) -> list[str]:

@@ -17,6 +17,7 @@ import platformdirs
 
 from caseapp.domain.errors import InvalidInputError
 from caseapp.i18n import _
+from caseapp.storage.paths import sqlite_url
 
 APP_NAME = "caseapp"
 ENV_WORKSPACE = "CASEAPP_WORKSPACE"
@@ -87,7 +88,7 @@ def resolve_workspace(
     settings = read_settings(root)
     url = database_url or os.environ.get(ENV_DATABASE_URL) or settings.get("database_url")
     if not url:
-        url = f"sqlite:///{(root / DB_FILE).as_posix()}"
+        url = sqlite_url(root / DB_FILE)
     evidence = Path(settings.get("evidence_dir") or root / EVIDENCE_DIR).expanduser()
     user = os.environ.get(ENV_USER) or settings.get("user_name") or os_user()
     root.mkdir(parents=True, exist_ok=True)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from importlib import resources
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from caseapp import __version__
@@ -22,6 +24,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--lang", choices=["zh_CN", "en"])
     parser.add_argument("--demo", action="store_true",
                         help=_("create the demo case if it does not exist yet"))
+    parser.add_argument("--self-test", action="store_true",
+                        help=_("check this installation in a temporary workspace and exit"))
+    parser.add_argument("--self-test-report", metavar="FILE",
+                        help=_("also write the self-test report to FILE"))
     return parser.parse_args(list(argv))
 
 
@@ -38,10 +44,16 @@ def install_qt_translations(app: QCoreApplication) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     set_language(args.lang)
+    if args.self_test:
+        from caseapp.selftest import run_self_test
+
+        return run_self_test(report_path=args.self_test_report)
     QCoreApplication.setOrganizationName("caseapp")
     QCoreApplication.setApplicationName("caseapp")
     QCoreApplication.setApplicationVersion(__version__)
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
+    qt_app.setWindowIcon(QIcon(str(resources.files("caseapp.resources") / "icons"
+                                   / "caseapp.png")))
     install_qt_translations(qt_app)
     try:
         app = open_app(args.workspace, args.db)

@@ -231,7 +231,7 @@ class ExchangeService:
     def plan_export(self, case_ref: str | int, *,
                     party_ids: Collection[int] | None = None) -> ExportPlan:
         """What an export of the case would hold (nothing is written)."""
-        key_id, secret = self.keys.export_key()
+        _key_id, secret = self.keys.export_key()
         with self._ctx.db.read() as s:
             return self._plan(s, case_ref, party_ids, secret)
 
@@ -264,17 +264,18 @@ class ExchangeService:
                                                    ident.value, "complainant"))
             else:
                 exported.append(ident)
-        role_of = {p.id: p.role for p in parties}
+        party_of = {p.id: p for p in parties}
         stats = self._identifier_stats(s, [i.id for i in exported])
         hashes = digests(secret, [(i.type, i.value) for i in exported])
         entries = []
         for ident, digest in zip(exported, hashes, strict=True):
-            days, complaints, customers = stats.get(ident.id, ([], 0, 0))
-            if not days:
-                days = [_day(ident.created_at)]
             assert ident.party_id is not None
+            party = party_of[ident.party_id]
+            days, complaints, customers = stats.get(ident.id, ([], 0, 0))
+            if not days:  # in no complaint or contact: seen when the party was recorded
+                days = [_day(party.created_at)]
             entries.append(ExchangeEntry(
-                digest=digest, category=EXPORTED_ROLES[role_of[ident.party_id]],
+                digest=digest, category=EXPORTED_ROLES[party.role],
                 first_seen=min(d for d in days if d), last_seen=max(d for d in days if d),
                 complaints=complaints, customers=customers))
         return ExportPlan(case_id=case.id, case_number=case.number,

@@ -14,6 +14,9 @@ import hashlib
 import hmac
 from collections.abc import Iterable
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hmac as crypto_hmac
+
 from caseapp.domain.enums import IdentifierType
 
 SEPARATOR = b"\x1f"
@@ -44,13 +47,17 @@ def identifier_digest(key: bytes, identifier_type: str, value: str) -> str:
 
 
 def digests(key: bytes, identifiers: Iterable[tuple[str, str]]) -> list[str]:
-    """The digests of many (type, value) pairs, in order (the matching hot path)."""
-    digest = hmac.digest
-    sha256 = hashlib.sha256
+    """The digests of many (type, value) pairs, in order. The matching hot path: the keyed
+    state is set up once and copied for each identifier (``cryptography``'s HMAC copies about
+    twice as fast as the standard library's one-shot ``hmac.digest``)."""
+    keyed = crypto_hmac.HMAC(key, hashes.SHA256())
+    copy = keyed.copy
     sep = SEPARATOR
     out = []
     for kind, value in identifiers:
-        out.append(digest(key, kind.encode("ascii") + sep + value.encode("utf-8"), sha256).hex())
+        h = copy()
+        h.update(kind.encode("ascii") + sep + value.encode("utf-8"))
+        out.append(h.finalize().hex())
     return out
 
 

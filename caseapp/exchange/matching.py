@@ -12,12 +12,8 @@ from datetime import date
 
 from caseapp.exchange.hashing import EXCHANGED_TYPES, digests
 
-
-@dataclass(frozen=True, slots=True)
-class LocalIdentifier:
-    identifier_id: int
-    type: str
-    value: str
+# A local identifier: (identifier id, type, normalised value).
+LocalIdentifier = tuple[int, str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +47,18 @@ def local_digests(
     identifiers: Sequence[LocalIdentifier], keys: Mapping[str, bytes]
 ) -> dict[str, dict[str, list[int]]]:
     """For each key id, digest → the local identifier ids with that digest."""
-    usable = [i for i in identifiers if i.type in EXCHANGED_TYPES and i.value]
-    pairs = [(i.type, i.value) for i in usable]
+    usable = [i for i in identifiers if i[1] in EXCHANGED_TYPES and i[2]]
+    pairs = [(kind, value) for _id, kind, value in usable]
     out: dict[str, dict[str, list[int]]] = {}
     for key_id, secret in keys.items():
-        table: dict[str, list[int]] = defaultdict(list)
-        for ident, digest in zip(usable, digests(secret, pairs), strict=True):
-            table[digest].append(ident.identifier_id)
+        table: dict[str, list[int]] = {}
+        for (identifier_id, _kind, _value), digest in zip(usable, digests(secret, pairs),
+                                                           strict=True):
+            found = table.get(digest)
+            if found is None:
+                table[digest] = [identifier_id]
+            else:
+                found.append(identifier_id)
         out[key_id] = table
     return out
 

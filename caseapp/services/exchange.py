@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session
 
 from caseapp.db.models import (
@@ -539,17 +539,20 @@ class ExchangeService:
             cases_recorded=len(case_ids))
 
     def _count_file_matches(self, doc: ExchangeDocument) -> tuple[int, int]:
+        """How many local identifiers (all cases) the file's entries match, in how many cases."""
         secret = self.keys.consortium_secret(doc.key_id)
         if secret is None:
             return 0, 0
         wanted = {e.digest for e in doc.entries}
         with self._ctx.db.read() as s:
-            rows = s.execute(select(Identifier.id, Identifier.type, Identifier.value,
-                                    Identifier.case_id).where(
-                Identifier.valid.is_(True), Identifier.type.in_(sorted(EXCHANGED_TYPES)))).all()
-        hashes = digests(secret, [(t, v) for _i, t, v, _c in rows])
-        hits = [r for r, d in zip(rows, hashes, strict=True) if d in wanted]
-        return len(hits), len({r[3] for r in hits})
+            local = _local_rows(s, select(Identifier.id, Identifier.type, Identifier.value))
+            table = local_digests(local, {doc.key_id: secret})[doc.key_id]
+            hits = sorted(i for d in wanted & table.keys() for i in table[d])
+            cases: set[int] = set()
+            for chunk in _chunks(hits):
+                cases.update(s.scalars(select(Identifier.case_id).where(
+                    Identifier.id.in_(chunk))))
+        return len(hits), len(cases)
 
     def peer_files(self, *, include_superseded: bool = True) -> list[PeerFileRecord]:
         with self._ctx.db.read() as s:
@@ -580,10 +583,8 @@ class ExchangeService:
         with self._ctx.db.read() as s:
             case = find_case(s, case_ref)
             progress.report(0, 3, _("Reading the case's identifiers"))
-            rows = s.execute(select(Identifier.id, Identifier.type, Identifier.value).where(
-                Identifier.case_id == case.id, Identifier.valid.is_(True),
-                Identifier.type.in_(sorted(EXCHANGED_TYPES)))).all()
-            local = [LocalIdentifier(i, t, v) for i, t, v in rows]
+            local = _local_rows(s, select(Identifier.id, Identifier.type, Identifier.value)
+                                .where(Identifier.case_id == case.id))
             if cancel is not None:
                 cancel.raise_if_cancelled()
             progress.report(1, 3, _("Hashing and comparing"))
@@ -605,11 +606,10 @@ class ExchangeService:
         with self._ctx.db.read() as s:
             case = find_case(s, case_ref)
             query = select(Identifier.id, Identifier.type, Identifier.value).where(
-                Identifier.case_id == case.id, Identifier.party_id.is_not(None),
-                Identifier.valid.is_(True), Identifier.type.in_(sorted(EXCHANGED_TYPES)))
+                Identifier.case_id == case.id, Identifier.party_id.is_not(None))
             if party_ids is not None:
                 query = query.where(Identifier.party_id.in_(list(party_ids)))
-            local = [LocalIdentifier(i, t, v) for i, t, v in s.execute(query)]
+            local = _local_rows(s, query)
             hits, _files, _missing = self._hits(s, local, None)
             identifiers = self._identifier_matches(s, case.id, hits)
         return {p.party_id: p for p in _party_matches(identifiers)}
@@ -620,12 +620,11 @@ class ExchangeService:
         ids = sorted(set(identifier_ids))
         with self._ctx.db.read() as s:
             case = find_case(s, case_ref)
-            local = []
+            local: list[LocalIdentifier] = []
             for chunk in _chunks(ids):
-                local += [LocalIdentifier(i, t, v) for i, t, v in s.execute(
-                    select(Identifier.id, Identifier.type, Identifier.value).where(
-                        Identifier.case_id == case.id, Identifier.id.in_(chunk),
-                        Identifier.valid.is_(True)))]
+                local += _local_rows(s, select(Identifier.id, Identifier.type, Identifier.value)
+                                     .where(Identifier.case_id == case.id,
+                                            Identifier.id.in_(chunk)))
             hits, _files, _missing = self._hits(s, local, None)
             return {m.identifier_id: m for m in self._identifier_matches(s, case.id, hits)}
 
@@ -702,6 +701,14 @@ class ExchangeService:
                 last_seen=max(lasts) if lasts else None, reports=reports))
         out.sort(key=lambda m: (-m.institutions, m.first_seen or date.max, m.type, m.value))
         return tuple(out)
+
+
+def _local_rows(s: Session, query: Select[tuple[int, str, str]]) -> list[LocalIdentifier]:
+    """(id, type, value) of the valid identifiers of exchanged types the query selects."""
+    query = query.where(Identifier.valid.is_(True),
+                        Identifier.type.in_(sorted(EXCHANGED_TYPES)))
+    # Core rows (no ORM row processing): this runs over every identifier of a case.
+    return list(s.connection().execute(query).all())  # type: ignore[arg-type]
 
 
 def _peer_rows(result: Iterable[tuple[object, ...]]) -> Iterator[tuple[str, str, PeerEntry]]:

@@ -12,6 +12,7 @@ from caseapp.i18n import _, ngettext
 from caseapp.services.exchange import (
     CaseMatches,
     IdentifierMatch,
+    category_label,
     withheld_reason_label,
 )
 from caseapp.services.records import to_jsonable
@@ -19,9 +20,6 @@ from caseapp.services.records import to_jsonable
 if TYPE_CHECKING:
     from caseapp.app import App
     from caseapp.cli.main import Output
-
-_CATEGORY_ROLE = {"suspect": "suspect", "agent": "agent", "intermediary": "intermediary"}
-
 
 def _output(data: object, text: str | list[str], exit_code: int = 0) -> Output:
     from caseapp.cli.main import Output
@@ -50,11 +48,6 @@ def _write(path: str, data: bytes, *, overwrite: bool) -> Path:
         raise InvalidInputError(_("Cannot write {path}: {error}").format(
             path=path, error=exc.strerror or exc)) from exc
     return p
-
-
-def category_label(category: str) -> str:
-    role = _CATEGORY_ROLE.get(category)
-    return party_role_label(role) if role else category
 
 
 # --- identity and keys ------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from caseapp.db.models import (
 from caseapp.db.repositories.lookup import find_case
 from caseapp.domain.enums import PartyRole
 from caseapp.domain.errors import InvalidInputError, NotFoundError
+from caseapp.domain.labels import party_role_label
 from caseapp.domain.progress import CancelToken, NullProgress, ProgressSink
 from caseapp.exchange.files import read_exchange_file, signed_file
 from caseapp.exchange.format import (
@@ -52,6 +53,7 @@ from caseapp.exchange.matching import (
 from caseapp.i18n import _
 from caseapp.services.audit import append_audit
 from caseapp.services.context import ServiceContext
+from caseapp.services.linkgraph import NodeType, node_key
 
 # Party roles whose identifiers may leave the institution, and the category they carry.
 EXPORTED_ROLES: dict[str, str] = {
@@ -614,6 +616,16 @@ class ExchangeService:
             identifiers = self._identifier_matches(s, case.id, hits)
         return {p.party_id: p for p in _party_matches(identifiers)}
 
+    def graph_badges(self, case_ref: str | int) -> dict[str, int]:
+        """Link-chart node key ("party:ID", "identifier:ID") → how many other institutions
+        report it, for every party and identifier of the case with matches."""
+        found = self.matches(case_ref)
+        badges = {node_key(NodeType.IDENTIFIER, m.identifier_id): m.institutions
+                  for m in found.identifiers}
+        badges.update({node_key(NodeType.PARTY, p.party_id): p.institutions
+                       for p in found.parties})
+        return badges
+
     def identifier_matches(self, case_ref: str | int, identifier_ids: Iterable[int]
                            ) -> dict[int, IdentifierMatch]:
         """The matches of some identifiers of the case (e.g. those shown in a view)."""
@@ -734,6 +746,11 @@ def _party_matches(identifiers: Sequence[IdentifierMatch]) -> tuple[PartyMatch, 
                               identifiers=tuple(items)))
     out.sort(key=lambda p: (-p.institutions, p.first_seen or date.max, p.party_id))
     return tuple(out)
+
+
+def category_label(category: str) -> str:
+    """What people read for an entry's category (the party role it came from)."""
+    return party_role_label(category) if category in EXPORTED_ROLES.values() else category
 
 
 def withheld_reason_label(reason: str) -> str:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from caseapp.db.models import Complaint, Identifier, Party
 from caseapp.exchange import EXCHANGED_TYPES, identifier_digest
 from caseapp.services import exchange as exchange_service
+from caseapp.services.linkgraph import LinkGraphService
 
 if TYPE_CHECKING:
     from conftest import Alliance, Institution, Pair
@@ -92,6 +93,15 @@ def test_each_side_finds_exactly_the_shared_suspects(
     names = {p.name: p for p in by_party.values()}
     assert set(names) == {"杜某", "法务公司"}
     assert names["杜某"].institutions == 1 and names["杜某"].first_seen == date(2025, 1, 3)
+
+    # …and on the link chart's nodes, as an attribute keyed like the chart's own nodes.
+    badges = b.app.exchange.graph_badges(pair.case_b)
+    graph = LinkGraphService(b.app.ctx).graph(pair.case_b)
+    party_keys = {f"party:{p.party_id}" for p in by_party.values()}
+    assert party_keys <= set(badges) and all(key in graph for key in party_keys)
+    ids = {f"identifier:{m.identifier_id}" for m in b.app.exchange.matches(pair.case_b)
+           .identifiers}
+    assert set(badges) == party_keys | ids and set(badges.values()) == {1}
 
 
 def _plaintexts(inst: Institution) -> set[str]:

@@ -364,8 +364,9 @@ class ExchangeView(CaseView):
         self.create_identity_button.setVisible(identity is None)
         self.export_public_button.setEnabled(identity is not None)
         self.key_list.clear()
+        check = _("check value")
         for k in consortium:
-            label = f"{k.key_id}   {_('check')} {k.check}"
+            label = f"{k.key_id}   {check} {k.check}"
             if k.for_export:
                 label += "   " + _("(used for exports)")
             item = QListWidgetItem(label, self.key_list)

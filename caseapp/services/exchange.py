@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Select, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from caseapp.db.models import (
@@ -308,10 +308,10 @@ class ExchangeService:
     @staticmethod
     def _customer_values(s: Session, values: set[str]) -> set[str]:
         """Those of `values` that are a complainant's identifier anywhere in the workspace: a
-        complainant party's identifier, or a complaint's customer ID number or phone."""
+        complainant party's identifier, a complaint's customer ID number or phone, or an
+        identifier found in those customer fields."""
         found: set[str] = set()
-        items = sorted(values)
-        for chunk in _chunks(items):
+        for chunk in _chunks(sorted(values), 1000):
             found.update(s.scalars(
                 select(Identifier.value).join(Party, Identifier.party_id == Party.id).where(
                     Party.role == PartyRole.COMPLAINANT.value, Identifier.value.in_(chunk))))
@@ -319,11 +319,13 @@ class ExchangeService:
                 select(Identifier.value).join(
                     IdentifierMention, IdentifierMention.identifier_id == Identifier.id).where(
                     IdentifierMention.field.in_(CUSTOMER_FIELDS), Identifier.value.in_(chunk))))
-            found.update(s.scalars(select(Complaint.customer_phone).where(
-                Complaint.customer_phone.in_(chunk))))
-            found.update(s.scalars(select(Complaint.customer_id_number).where(
-                Complaint.customer_id_number.in_(chunk))))
-        return found
+            # One pass over the complaints for both columns.
+            for phone, id_number in s.execute(
+                    select(Complaint.customer_phone, Complaint.customer_id_number).where(
+                        or_(Complaint.customer_phone.in_(chunk),
+                            Complaint.customer_id_number.in_(chunk)))):
+                found.update((phone, id_number))
+        return found & values
 
     @staticmethod
     def _identifier_stats(s: Session, ids: list[int]

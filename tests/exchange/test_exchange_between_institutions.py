@@ -173,17 +173,20 @@ def test_identifier_also_used_by_a_customer_is_withheld(
     agent = app.parties.add(case.id, name="冒充家属的代理人", role="agent",
                             identifiers=[("mobile", "13811112222"), ("wechat", "fake_kin01")])
     csv_path = a.root / "c.csv"
-    csv_path.write_text("投诉编号,客户姓名,联系电话,投诉内容\nX-1,钱八,13811112222,要求免息\n",
-                        encoding="utf-8")
+    csv_path.write_text("投诉编号,客户姓名,联系电话,投诉内容\nX-1,钱八,13811112222,要求免息\n"
+                        "X-2,周十,微信：kin_wx88,要求停息\n", encoding="utf-8")
     app.complaints.import_file(case.id, csv_path)
     # In another case, a complainant's QQ number.
     other = app.cases.create(title="案二")
     app.parties.add(other.id, name="孙九", role="complainant", identifiers=[("qq", "88776655")])
     app.parties.add_identifier(agent.id, "qq", "88776655")
+    # A WeChat ID written in a customer's phone cell is the customer's too.
+    app.parties.add_identifier(agent.id, "wechat", "kin_wx88")
 
     plan = app.exchange.plan_export(case.id)
     assert {(w.type, w.value, w.reason) for w in plan.withheld} == {
-        ("mobile", "+8613811112222", "complainant"), ("qq", "88776655", "complainant")}
+        ("mobile", "+8613811112222", "complainant"), ("qq", "88776655", "complainant"),
+        ("wechat", "kin_wx88", "complainant")}
     hashed: list[tuple[str, str]] = []
     path = _export(a, case.id, "a.json", monkeypatch, hashed)
     assert hashed == [("wechat", "fake_kin01")]

@@ -241,9 +241,10 @@ class ExchangeService:
               secret: bytes) -> ExportPlan:
         case = find_case(s, case_ref)
         parties = self._export_parties(s, case, party_ids)
-        idents = list(s.scalars(select(Identifier).where(
-            Identifier.party_id.in_([p.id for p in parties])).order_by(Identifier.id))
-        ) if parties else []
+        idents: list[Identifier] = []
+        for chunk in _chunks([p.id for p in parties]):
+            idents += s.scalars(select(Identifier).where(Identifier.party_id.in_(chunk)))
+        idents.sort(key=lambda i: i.id)
         withheld: list[WithheldIdentifier] = []
         candidates: list[Identifier] = []
         for ident in idents:

@@ -204,6 +204,8 @@ def test_only_suspect_side_parties_can_be_chosen(alliance: Alliance) -> None:
                               identifiers=[("mobile", "13900001111")])
     from caseapp.domain.errors import InvalidInputError
 
+    with pytest.raises(InvalidInputError, match="Nothing to export"):
+        a.app.exchange.export_case(case.id, a.files / "x.json", party_ids=[])
     with pytest.raises(InvalidInputError, match="only their identifiers are ever exported"):
         a.app.exchange.export_case(case.id, a.files / "x.json",
                                    party_ids=[agent.id, customer.id])

@@ -21,6 +21,7 @@ from caseapp.services.complaints import ComplaintService
 from caseapp.services.contacts import ContactService
 from caseapp.services.context import ServiceContext, system_clock
 from caseapp.services.evidence import EvidenceService
+from caseapp.services.exchange import ExchangeService
 from caseapp.services.links import LinkService
 from caseapp.services.parties import PartyService
 from caseapp.storage.evidence_store import EvidenceStore
@@ -41,6 +42,7 @@ class App:
     analysis: AnalysisService
     links: LinkService
     audit: AuditService
+    exchange: ExchangeService
 
     def close(self) -> None:
         self.db.dispose()
@@ -88,4 +90,5 @@ def open_app(
         analysis=AnalysisService(ctx, rules_dir=ws.root),
         links=LinkService(ctx),
         audit=AuditService(ctx),
+        exchange=ExchangeService(ctx, key_dir=ws.root / "exchange"),
     )

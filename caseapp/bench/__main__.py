@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from caseapp.bench.exchange import add_parser as add_exchange_parser
+
 SHARED_GENERATOR = Path("../shared/samples/make_samples.py")
 
 
@@ -147,7 +149,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--generator", default=str(SHARED_GENERATOR),
                    help="make_samples.py to generate the file with")
     p.add_argument("--json", action="store_true")
+    add_exchange_parser(sub)
     args = parser.parse_args(argv)
+    if args.bench == "exchange":
+        return int(args.run(args))
     return bench_import(args)
 
 

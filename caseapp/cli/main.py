@@ -540,6 +540,9 @@ def build_parser() -> argparse.ArgumentParser:
     command(db, "info", cmd_db_info, _("where the data is"))
 
     command(sub, "demo", cmd_demo, _("create the demo case (once); prints its id"))
+    from caseapp.cli.exchange_cmds import add_exchange_commands
+
+    add_exchange_commands(sub)
     return p
 
 

@@ -11,6 +11,7 @@ from caseapp.db.models.case import Case, Tag, TagAssignment, TimelineEvent
 from caseapp.db.models.complaint import Complaint, ImportBatch
 from caseapp.db.models.contact import Contact, ContactAttachment
 from caseapp.db.models.evidence import CustodyEvent, Evidence
+from caseapp.db.models.exchange import ExchangeExport, ExchangePeerEntry, ExchangePeerFile
 from caseapp.db.models.link import Link
 from caseapp.db.models.party import Identifier, IdentifierMention, Party
 
@@ -26,6 +27,9 @@ __all__ = [
     "ContactAttachment",
     "CustodyEvent",
     "Evidence",
+    "ExchangeExport",
+    "ExchangePeerEntry",
+    "ExchangePeerFile",
     "GroupMember",
     "Identifier",
     "IdentifierMention",

@@ -23,6 +23,7 @@ from caseapp.services.context import ServiceContext, system_clock
 from caseapp.services.evidence import EvidenceService
 from caseapp.services.links import LinkService
 from caseapp.services.parties import PartyService
+from caseapp.services.recovery import RecoveryReport, recover_evidence_store
 from caseapp.storage.evidence_store import EvidenceStore
 from caseapp.storage.workspace import Workspace, resolve_workspace
 
@@ -33,6 +34,7 @@ class App:
     db: Database
     ctx: ServiceContext
     upgrade: UpgradeResult | None
+    recovery: RecoveryReport
     cases: CaseService
     parties: PartyService
     evidence: EvidenceService
@@ -72,14 +74,15 @@ def open_app(
                 if "://" in ws.database_url else ws.database_url,
                 error=str(exc).splitlines()[0])) from exc
     store = EvidenceStore(ws.evidence_dir)
-    store.clean_temp()
     ctx = ServiceContext(db=db, store=store, actor=actor or ws.user_name, clock=clock)
+    recovery = recover_evidence_store(ctx)
     evidence = EvidenceService(ctx)
     return App(
         workspace=ws,
         db=db,
         ctx=ctx,
         upgrade=result,
+        recovery=recovery,
         cases=CaseService(ctx),
         parties=PartyService(ctx),
         evidence=evidence,

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from crash_procs import Child, spawn, wait_for
 from sqlalchemy import func, select, text
 
 from caseapp.app import App, open_app
@@ -32,7 +33,6 @@ from caseapp.db.models import (
 )
 from caseapp.services.evidence import EvidenceFields
 from caseapp.services.recovery import recover_evidence_store
-from crash_procs import Child, spawn, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -168,7 +168,8 @@ def test_import_killed_while_copying_the_source(db_url: str, workspace: Path,
              marker)
     half = [n for n in _temp_items(workspace) if n.startswith("incoming-")]
     assert len(half) == 1
-    assert (workspace / "evidence" / "tmp" / half[0]).stat().st_size == 4 * 1024 * 1024  # the 5th chunk was read, not yet written
+    # The 5th chunk was read, not yet written.
+    assert (workspace / "evidence" / "tmp" / half[0]).stat().st_size == 4 * 1024 * 1024
     with open_app(workspace, db_url) as app:
         assert [p.name for p in app.recovery.temp_files_removed] == half
         assert_consistent(app)

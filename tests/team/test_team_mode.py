@@ -20,7 +20,7 @@ from caseapp.domain.errors import ConflictError, EditConflictError
 from caseapp.services.contacts import ContactFields
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "crash"))
-from crash_procs import spawn, wait_for  # noqa: E402
+from crash_procs import spawn, wait_for
 
 
 def _result(child: object) -> dict[str, object]:

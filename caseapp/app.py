@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from caseapp.backup.service import pre_migration_backup
 from caseapp.db.migrate import UpgradeResult, upgrade
 from caseapp.db.session import Database, make_engine
 from caseapp.domain.errors import CaseappError
@@ -66,7 +67,9 @@ def open_app(
     ws = resolve_workspace(workspace, database_url)
     try:
         db = Database(make_engine(ws.database_url))
-        result = upgrade(db.engine) if migrate else None
+        result = upgrade(db.engine, pre_migration_backup=lambda engine, old, new:
+                         pre_migration_backup(engine, ws.root / "backups", old, new,
+                                              clock=clock)) if migrate else None
     except (SQLAlchemyError, ArgumentError, ImportError) as exc:
         raise CaseappError(
             _("Cannot open the database {url}: {error}").format(

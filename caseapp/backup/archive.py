@@ -53,8 +53,9 @@ class ArchiveWriter:
     def member(self, name: str, *, compress: bool = True) -> Iterator[_HashingWriter]:
         info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
         info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
-        if compress:
-            info.compress_level = 1  # type: ignore[attr-defined]
+        if compress:  # fast: evidence may be gigabytes
+            attr = "compress_level" if hasattr(info, "compress_level") else "_compresslevel"
+            setattr(info, attr, 1)
         with self._zip.open(info, "w", force_zip64=True) as raw:
             writer = _HashingWriter(raw)
             yield writer

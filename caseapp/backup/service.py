@@ -116,11 +116,14 @@ def _prune(snapshot: Path, keep: list[int]) -> None:
                 if table.name in scopes:
                     conn.execute(table.delete().where(
                         ~case_condition(metadata, scopes, table, keep)))
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA journal_mode=DELETE")
-            conn.exec_driver_sql("VACUUM")
     finally:
         engine.dispose()
+    raw = sqlite3.connect(str(snapshot), isolation_level=None)
+    try:
+        raw.execute("PRAGMA journal_mode=DELETE")
+        raw.execute("VACUUM")
+    finally:
+        raw.close()
 
 
 def _known_revision(revision: str | None) -> bool:
@@ -423,13 +426,16 @@ def build_scratch(backup: Backup, tmp: Path) -> Path:
                 _migrate(engine, revision)
             with engine.begin() as conn:
                 metadata = rowcodec.reflect(conn)
-                for name, info in manifest["tables"].items():
-                    table = metadata.tables.get(name)
-                    if table is None:
-                        raise InvalidInputError(_(
-                            "{file}: table {table} is not part of schema {revision}.").format(
-                            file=backup.path, table=name, revision=revision))
-                    with zf.open(f"rows/{name}.jsonl") as fh:
+                unknown = sorted(set(manifest["tables"]) - set(metadata.tables))
+                if unknown:
+                    raise InvalidInputError(_(
+                        "{file}: table {table} is not part of schema {revision}.").format(
+                        file=backup.path, table=unknown[0], revision=revision))
+                for table in metadata.sorted_tables:  # parents before children
+                    info = manifest["tables"].get(table.name)
+                    if info is None:
+                        continue
+                    with zf.open(f"rows/{table.name}.jsonl") as fh:
                         rowcodec.insert_rows(conn, table, rowcodec.read_rows(
                             fh, info["columns"], table))
             if revision != head_revision():

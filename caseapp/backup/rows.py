@@ -81,16 +81,25 @@ def table_kinds(table: Table) -> dict[str, str]:
 def write_rows(conn: Connection, table: Table, where: Any, out: IO[bytes]) -> int:
     """Write the rows of `table` matching `where` as JSON lines; returns how many."""
     kinds = table_kinds(table)
+    plain = [k == "plain" or k == "json" for k in kinds.values()]
     names = list(kinds)
+    kind_list = list(kinds.values())
     order = list(table.primary_key.columns) or list(table.columns)
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     count = 0
+    buffer: list[str] = []
     result = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(
         select(table).where(where).order_by(*order))
     for row in result:
-        record = {n: encode(v, kinds[n]) for n, v in zip(names, row, strict=True)}
-        out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode())
-        out.write(b"\n")
+        record = {n: v if p or v is None else encode(v, k)
+                  for n, v, k, p in zip(names, row, kind_list, plain, strict=True)}
+        buffer.append(dumps(record))
         count += 1
+        if len(buffer) >= CHUNK:
+            out.write(("\n".join(buffer) + "\n").encode())
+            buffer = []
+    if buffer:
+        out.write(("\n".join(buffer) + "\n").encode())
     return count
 
 

@@ -1,6 +1,6 @@
 """Backup and restore timing for a case of N complaints.
 
-    python -m caseapp.backup.bench --csv complaints.csv [--pg URL] [--evidence-mb 20]
+    python -m caseapp.bench.backup --csv complaints.csv [--pg URL] [--evidence-mb 20]
 
 Imports the file into a fresh case (SQLite, and PostgreSQL when --pg is given: an empty
 database or schema), adds one evidence file, then times backup → verify → restore into an

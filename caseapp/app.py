@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from caseapp.backup.service import pre_migration_backup
 from caseapp.db.migrate import UpgradeResult, upgrade
 from caseapp.db.session import Database, make_engine
 from caseapp.domain.errors import CaseappError
@@ -24,6 +25,7 @@ from caseapp.services.evidence import EvidenceService
 from caseapp.services.exchange import ExchangeService
 from caseapp.services.links import LinkService
 from caseapp.services.parties import PartyService
+from caseapp.services.recovery import RecoveryReport, recover_evidence_store
 from caseapp.storage.evidence_store import EvidenceStore
 from caseapp.storage.workspace import Workspace, resolve_workspace
 
@@ -34,6 +36,7 @@ class App:
     db: Database
     ctx: ServiceContext
     upgrade: UpgradeResult | None
+    recovery: RecoveryReport
     cases: CaseService
     parties: PartyService
     evidence: EvidenceService
@@ -66,7 +69,9 @@ def open_app(
     ws = resolve_workspace(workspace, database_url)
     try:
         db = Database(make_engine(ws.database_url))
-        result = upgrade(db.engine) if migrate else None
+        result = upgrade(db.engine, pre_migration_backup=lambda engine, old, new:
+                         pre_migration_backup(engine, ws.root / "backups", old, new,
+                                              clock=clock)) if migrate else None
     except (SQLAlchemyError, ArgumentError, ImportError) as exc:
         raise CaseappError(
             _("Cannot open the database {url}: {error}").format(
@@ -74,14 +79,15 @@ def open_app(
                 if "://" in ws.database_url else ws.database_url,
                 error=str(exc).splitlines()[0])) from exc
     store = EvidenceStore(ws.evidence_dir)
-    store.clean_temp()
     ctx = ServiceContext(db=db, store=store, actor=actor or ws.user_name, clock=clock)
+    recovery = recover_evidence_store(ctx)
     evidence = EvidenceService(ctx)
     return App(
         workspace=ws,
         db=db,
         ctx=ctx,
         upgrade=result,
+        recovery=recovery,
         cases=CaseService(ctx),
         parties=PartyService(ctx),
         evidence=evidence,

@@ -15,6 +15,7 @@ from typing import Any
 from caseapp import __version__
 from caseapp.analysis.compare import SAME
 from caseapp.app import App, open_app
+from caseapp.cli.backup_cmds import register_backup_commands
 from caseapp.db.repositories.complaints import ComplaintFilter
 from caseapp.domain.enums import ContactChannel, EvidenceKind, PartyKind, PartyRole
 from caseapp.domain.errors import CaseappError, InvalidInputError
@@ -543,6 +544,7 @@ def build_parser() -> argparse.ArgumentParser:
     from caseapp.cli.exchange_cmds import add_exchange_commands
 
     add_exchange_commands(sub)
+    register_backup_commands(sub)
     return p
 
 

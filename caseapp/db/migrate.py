@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,7 +14,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from caseapp.db.base import UTCDateTime
 
@@ -65,18 +67,30 @@ class UpgradeResult:
 
 
 def backup_sqlite(db_path: Path, label: str) -> Path:
-    """Copy a live SQLite database consistently (online backup API, WAL included)."""
+    """Copy a live SQLite database consistently (online backup API, WAL included).
+
+    The copy is written under a temporary name, checked (``PRAGMA quick_check``) and only
+    then given its final name, so a ``.bak`` file is always complete."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = db_path.with_name(f"{db_path.name}.{stamp}.{label}.bak")
-    source = sqlite3.connect(str(db_path))
+    partial = target.with_name(target.name + ".partial")
+    source = sqlite3.connect(f"file:{db_path.as_posix()}?mode=ro", uri=True)
     try:
-        dest = sqlite3.connect(str(target))
+        dest = sqlite3.connect(str(partial))
         try:
             source.backup(dest)
+            check = dest.execute("PRAGMA quick_check").fetchone()
+            dest.execute("PRAGMA journal_mode=DELETE")
         finally:
             dest.close()
     finally:
         source.close()
+    if check != ("ok",):
+        partial.unlink(missing_ok=True)
+        raise RuntimeError(f"the backup copy of {db_path} failed its check: {check}")
+    with partial.open("rb+") as fh:
+        os.fsync(fh.fileno())
+    os.replace(partial, target)
     return target
 
 
@@ -84,18 +98,47 @@ def _has_tables(engine: Engine) -> bool:
     return bool(inspect(engine).get_table_names())
 
 
-def upgrade(engine: Engine) -> UpgradeResult:
-    """Upgrade to head. An existing SQLite file with data is backed up before any change."""
+# Serialises migrations of one PostgreSQL database by several clients at once (team mode).
+_PG_MIGRATION_LOCK = 0x63617365  # "case"
+
+PreMigrationBackup = Callable[[Engine, str | None, str], Path | None]
+
+
+def upgrade(engine: Engine, *, pre_migration_backup: PreMigrationBackup | None = None
+            ) -> UpgradeResult:
+    """Upgrade to head, after a backup of a database that has data.
+
+    SQLite: a checked copy of the file beside it (``<db>.<time>.before-<rev>.bak``).
+    Other databases: `pre_migration_backup(engine, from, to)` if given (the app writes every
+    table's rows to a restorable backup in the workspace). On PostgreSQL an advisory lock makes
+    concurrent clients migrate one after the other; the migration itself is one transaction
+    (PostgreSQL DDL is transactional), so a failed migration leaves the old schema intact."""
     before = current_revision(engine)
     head = head_revision()
     if before == head:
         return UpgradeResult(before, head, None)
     backup = None
     db_file = engine.url.database if engine.dialect.name == "sqlite" else None
-    if db_file and db_file != ":memory:" and Path(db_file).exists() and _has_tables(engine):
-        backup = backup_sqlite(Path(db_file), f"before-{head}")
     config = alembic_config()
+    if engine.dialect.name == "sqlite":
+        if db_file and db_file != ":memory:" and Path(db_file).exists() and _has_tables(engine):
+            backup = backup_sqlite(Path(db_file), f"before-{head}")
+        # The write lock is taken up front: a second process migrating at the same time waits,
+        # then finds the work done.
+        with engine.execution_options(caseapp_begin="IMMEDIATE").begin() as conn:
+            if MigrationContext.configure(conn).get_current_revision() != head:
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+        return UpgradeResult(before, head, backup)
     with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                         {"key": _PG_MIGRATION_LOCK})
+        now = MigrationContext.configure(conn).get_current_revision()
+        if now == head:
+            return UpgradeResult(before, head, None)  # another client just did it
+        if pre_migration_backup is not None and _has_tables(engine):
+            backup = pre_migration_backup(engine, now, head)
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
     return UpgradeResult(before, head, backup)

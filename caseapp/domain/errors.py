@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class CaseappError(Exception):
     """An expected failure with a message a person can act on (no traceback shown)."""
@@ -21,6 +23,32 @@ class ConflictError(CaseappError):
     """Someone else changed the same object first, or a uniqueness rule was broken."""
 
     exit_code = 4
+
+
+class EditConflictError(ConflictError):
+    """Someone else saved a change to the object after the user read it (optimistic locking).
+
+    Nothing of the user's edit was written; the message names the object, who changed it last
+    and when."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        object_type: str,
+        object_id: int,
+        expected_version: int | None,
+        current_version: int | None,
+        changed_by: str = "",
+        changed_at: datetime | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.object_type = object_type
+        self.object_id = object_id
+        self.expected_version = expected_version
+        self.current_version = current_version
+        self.changed_by = changed_by
+        self.changed_at = changed_at
 
 
 class IntegrityError(CaseappError):

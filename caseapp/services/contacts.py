@@ -10,18 +10,19 @@ from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from caseapp.db.models import Contact, ContactAttachment, Evidence, Identifier, Party
 from caseapp.db.repositories.lookup import find_case
 from caseapp.domain.enums import ContactChannel
-from caseapp.domain.errors import InvalidInputError, NotFoundError
+from caseapp.domain.errors import ConflictError, InvalidInputError, NotFoundError
 from caseapp.domain.progress import CancelToken, ProgressSink
 from caseapp.i18n import _
 from caseapp.services.audit import append_audit
 from caseapp.services.context import ServiceContext
 from caseapp.services.convert import contact_record
 from caseapp.services.evidence import EvidenceFields, EvidenceService
-from caseapp.services.guard import check_version
+from caseapp.services.guard import edit_conflict
 from caseapp.services.records import ContactRecord
 
 
@@ -54,6 +55,19 @@ def _channel_value(channel: ContactChannel | str) -> str:
             channel=channel, allowed=allowed)) from None
 
 
+def _contact_conflict(contact_id: int, expected: int | None, contact: Contact | None
+                      ) -> ConflictError:
+    return edit_conflict(
+        object_type="contact", object_id=contact_id,
+        what=_("contact #{id}").format(id=contact_id) if contact is None else
+        _("contact #{id} ({channel}, {at})").format(
+            id=contact_id, channel=contact.channel,
+            at=contact.started_at.astimezone().strftime("%Y-%m-%d %H:%M")),
+        expected=expected, current=contact.version if contact is not None else None,
+        changed_by=contact.updated_by if contact is not None else "",
+        changed_at=contact.updated_at if contact is not None else None)
+
+
 class ContactService:
     def __init__(self, ctx: ServiceContext, evidence: EvidenceService) -> None:
         self._ctx = ctx
@@ -80,7 +94,8 @@ class ContactService:
                 case = find_case(s, case_ref)
                 self._check_refs(s, case.id, fields)
                 contact = Contact(case_id=case.id, created_by=self._ctx.actor,
-                                  created_at=self._ctx.clock(), channel=channel)
+                                  updated_by=self._ctx.actor, created_at=self._ctx.clock(),
+                                  channel=channel)
                 self._apply(contact, fields)
                 contact.updated_at = contact.created_at
                 s.add(contact)
@@ -121,22 +136,33 @@ class ContactService:
 
     def update(self, contact_id: int, fields: ContactFields, *,
                expected_version: int | None = None) -> ContactRecord:
+        """Replace a contact's fields. `expected_version` is the version the user read: if
+        someone else saved a change since, nothing is written and `EditConflictError` says who
+        and when."""
         channel = _channel_value(fields.channel)
         self._check_times(fields)
-        with self._ctx.db.write() as s:
-            contact = self._contact(s, contact_id)
-            check_version(contact.version, expected_version,
-                          _("contact #{id}").format(id=contact.id))
-            self._check_refs(s, contact.case_id, fields)
-            contact.channel = channel
-            self._apply(contact, fields)
-            contact.updated_at = self._ctx.clock()
-            s.flush()
-            append_audit(s, self._ctx, case_id=contact.case_id, action="contact.update",
-                         object_type="contact", object_id=contact.id,
-                         summary=f"{channel} {contact.started_at.isoformat()}",
-                         details={"channel": channel, "party_id": contact.party_id})
-            return self._record(s, contact)
+        read_version = expected_version
+        try:
+            with self._ctx.db.write() as s:
+                contact = self._contact(s, contact_id)
+                if expected_version is not None and contact.version != expected_version:
+                    raise _contact_conflict(contact_id, expected_version, contact)
+                read_version = contact.version
+                self._check_refs(s, contact.case_id, fields)
+                contact.channel = channel
+                self._apply(contact, fields)
+                contact.updated_at = self._ctx.clock()
+                contact.updated_by = self._ctx.actor
+                s.flush()  # the UPDATE checks the version (StaleDataError if it moved)
+                append_audit(s, self._ctx, case_id=contact.case_id, action="contact.update",
+                             object_type="contact", object_id=contact.id,
+                             summary=f"{channel} {contact.started_at.isoformat()}",
+                             details={"channel": channel, "party_id": contact.party_id})
+                return self._record(s, contact)
+        except StaleDataError:
+            with self._ctx.db.read() as s:
+                raise _contact_conflict(contact_id, read_version,
+                                        s.get(Contact, contact_id)) from None
 
     def _apply(self, contact: Contact, f: ContactFields) -> None:
         contact.started_at = f.started_at.astimezone(UTC)

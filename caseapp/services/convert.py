@@ -54,6 +54,8 @@ def identifier_record(row: Identifier) -> IdentifierRecord:
         problems=tuple(row.problems or ()),
         details=dict(row.details or {}),
         note=row.note,
+        version=row.version,
+        updated_by=row.updated_by,
     )
 
 
@@ -70,6 +72,8 @@ def party_record(row: Party, identifiers: list[Identifier]) -> PartyRecord:
         created_at=row.created_at,
         updated_at=row.updated_at,
         version=row.version,
+        created_by=row.created_by,
+        updated_by=row.updated_by,
     )
 
 
@@ -129,6 +133,8 @@ def contact_record(row: Contact, attachments: list[Evidence]) -> ContactRecord:
         attachments=tuple(evidence_record(e) for e in attachments),
         created_by=row.created_by,
         version=row.version,
+        updated_by=row.updated_by,
+        updated_at=row.updated_at,
     )
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from caseapp.db.models import Case, CustodyEvent, Evidence
@@ -165,7 +165,8 @@ class EvidenceService:
         try:
             for path in paths:
                 sink = _OffsetProgress(progress, done, total, Path(path).name)
-                item = self._ctx.store.put_file(Path(path), progress=sink, cancel=cancel)
+                item = self._ctx.store.put_file(Path(path), progress=sink, cancel=cancel,
+                                                claim=True)
                 stored.append(item)
                 done += item.size
         except BaseException:
@@ -174,20 +175,32 @@ class EvidenceService:
         return stored
 
     def discard_new(self, stored: list[StoredFile]) -> None:
-        """Remove files this operation put in the store if no record refers to them."""
-        new = [item.sha256 for item in stored if item.created]
-        if not new:
-            return
+        """After a failed operation: remove the files it put in the store that no record
+        refers to (and no other operation is about to), and release its claims."""
+        try:
+            for item in stored:
+                if item.created:
+                    self._ctx.store.remove_unclaimed(
+                        item.sha256, lambda sha=item.sha256: self._referenced(sha),
+                        ignore_tokens=[item.claim.token] if item.claim else [])
+        finally:
+            for item in stored:
+                if item.claim is not None:
+                    item.claim.release()
+
+    def _referenced(self, sha256: str) -> bool:
         with self._ctx.db.read() as s:
-            referenced = set(s.scalars(select(Evidence.sha256).where(Evidence.sha256.in_(new))))
-        for sha in new:
-            if sha not in referenced:
-                self._ctx.store.remove(sha)
+            return s.scalar(select(Evidence.id).where(Evidence.sha256 == sha256).limit(1)
+                            ) is not None
 
     def record_stored(
         self, s: Session, case: Case, path: Path, item: StoredFile, fields: EvidenceFields
     ) -> AddedEvidence:
-        """Create (or find) the evidence row for a stored file, in the caller's transaction."""
+        """Create (or find) the evidence row for a stored file, in the caller's transaction.
+
+        The file's claim in the store is released once the transaction commits."""
+        if item.claim is not None:
+            event.listen(s, "after_commit", lambda _s, c=item.claim: c.release(), once=True)
         existing = s.scalar(select(Evidence).where(
             Evidence.case_id == case.id, Evidence.sha256 == item.sha256))
         if existing is not None:

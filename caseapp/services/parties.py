@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from caseapp.db.models import Contact, Identifier, Link, Party
 from caseapp.db.repositories.identifiers import get_or_create_identifier
@@ -18,10 +19,29 @@ from caseapp.identifiers import parse_identifier
 from caseapp.services.audit import append_audit
 from caseapp.services.context import ServiceContext
 from caseapp.services.convert import identifier_record, party_record
-from caseapp.services.guard import check_version
+from caseapp.services.guard import edit_conflict
 from caseapp.services.records import IdentifierRecord, PartyRecord
 
 MAX_NAME = 200
+
+
+class _StaleIdentifier(Exception):
+    """An identifier row changed under an attach or detach (turned into a conflict)."""
+
+    def __init__(self, identifier_id: int) -> None:
+        super().__init__(identifier_id)
+        self.identifier_id = identifier_id
+
+
+def _party_conflict(party_id: int, expected: int | None, party: Party | None
+                    ) -> ConflictError:
+    what = (_("party #{id} {name}").format(id=party_id, name=party.name) if party is not None
+            else _("party #{id}").format(id=party_id))
+    return edit_conflict(
+        object_type="party", object_id=party_id, what=what, expected=expected,
+        current=party.version if party is not None else None,
+        changed_by=party.updated_by if party is not None else "",
+        changed_at=party.updated_at if party is not None else None)
 
 
 def parse_id_spec(spec: str) -> tuple[IdentifierType, str]:
@@ -75,31 +95,39 @@ class PartyService:
                 n=MAX_NAME))
         kind_value = _enum_value(PartyKind, str(kind), _("party kind"))
         role_value = _enum_value(PartyRole, str(role), _("role"))
-        with self._ctx.db.write() as s:
-            case = find_case(s, case_ref)
-            now = self._ctx.clock()
-            party = Party(case_id=case.id, kind=kind_value, role=role_value, name=name,
-                          aliases=[a.strip() for a in aliases if a.strip()], notes=notes,
-                          created_at=now, updated_at=now)
-            s.add(party)
-            s.flush()
-            append_audit(s, self._ctx, case_id=case.id, action="party.add",
-                         object_type="party", object_id=party.id,
-                         summary=f"{name} ({role_value})",
-                         details={"name": name, "kind": kind_value, "role": role_value})
-            for id_type, raw in identifiers:
-                self._attach(s, case.id, party, _identifier_type(str(id_type)), raw)
-            return self._record(s, party)
+        try:
+            with self._ctx.db.write() as s:
+                case = find_case(s, case_ref)
+                now = self._ctx.clock()
+                party = Party(case_id=case.id, kind=kind_value, role=role_value, name=name,
+                              aliases=[a.strip() for a in aliases if a.strip()], notes=notes,
+                              created_by=self._ctx.actor, created_at=now,
+                              updated_by=self._ctx.actor, updated_at=now)
+                s.add(party)
+                s.flush()
+                append_audit(s, self._ctx, case_id=case.id, action="party.add",
+                             object_type="party", object_id=party.id,
+                             summary=f"{name} ({role_value})",
+                             details={"name": name, "kind": kind_value, "role": role_value})
+                for id_type, raw in identifiers:
+                    self._attach(s, case.id, party, _identifier_type(str(id_type)), raw)
+                return self._record(s, party)
+        except _StaleIdentifier as stale:
+            raise self._stale_identifier(stale.identifier_id) from None
 
     def add_identifier(
         self, party_id: int, id_type: IdentifierType | str, raw: str, *, note: str = ""
     ) -> IdentifierRecord:
-        with self._ctx.db.write() as s:
-            party = self._party(s, party_id)
-            row = self._attach(s, party.case_id, party, _identifier_type(str(id_type)), raw)
-            if note:
-                row.note = note
-            return identifier_record(row)
+        try:
+            with self._ctx.db.write() as s:
+                party = self._party(s, party_id)
+                row = self._attach(s, party.case_id, party, _identifier_type(str(id_type)),
+                                   raw)
+                if note:
+                    row.note = note
+                return identifier_record(row)
+        except _StaleIdentifier as stale:
+            raise self._stale_identifier(stale.identifier_id) from None
 
     def _attach(
         self, s: Session, case_id: int, party: Party, id_type: IdentifierType, raw: str
@@ -116,8 +144,15 @@ class PartyService:
                   "or detach it there first.").format(
                     type=identifier_type_label(id_type), value=row.value, id=row.party_id,
                     name=owner.name if owner else "?"))
+        if not row.created_by:
+            row.created_by = self._ctx.actor
         row.party_id = party.id
-        s.flush()
+        row.updated_by = self._ctx.actor
+        row.updated_at = self._ctx.clock()
+        try:
+            s.flush()
+        except StaleDataError:
+            raise _StaleIdentifier(row.id) from None
         append_audit(s, self._ctx, case_id=case_id, action="identifier.attach",
                      object_type="identifier", object_id=row.id,
                      summary=f"{row.type} {row.value} → party #{party.id}",
@@ -125,13 +160,24 @@ class PartyService:
                               "valid": row.valid, "problems": list(row.problems)})
         return row
 
-    def detach_identifier(self, identifier_id: int) -> IdentifierRecord:
+    def detach_identifier(self, identifier_id: int, *, expected_version: int | None = None
+                          ) -> IdentifierRecord:
+        try:
+            return self._detach(identifier_id, expected_version)
+        except (StaleDataError, _StaleIdentifier):
+            raise self._stale_identifier(identifier_id, expected_version) from None
+
+    def _detach(self, identifier_id: int, expected_version: int | None) -> IdentifierRecord:
         with self._ctx.db.write() as s:
             row = s.get(Identifier, identifier_id)
             if row is None:
                 raise NotFoundError(_("No identifier {id}.").format(id=identifier_id))
+            if expected_version is not None and row.version != expected_version:
+                raise _StaleIdentifier(row.id)
             old = row.party_id
             row.party_id = None
+            row.updated_by = self._ctx.actor
+            row.updated_at = self._ctx.clock()
             s.flush()
             append_audit(s, self._ctx, case_id=row.case_id, action="identifier.detach",
                          object_type="identifier", object_id=row.id,
@@ -150,39 +196,59 @@ class PartyService:
         aliases: Sequence[str] | None = None,
         notes: str | None = None,
     ) -> PartyRecord:
-        with self._ctx.db.write() as s:
-            party = self._party(s, party_id)
-            check_version(party.version, expected_version,
-                          _("party #{id} {name}").format(id=party.id, name=party.name))
-            changed: dict[str, object] = {}
-            if name is not None:
-                name = name.strip()
-                if not name:
-                    raise InvalidInputError(_("A party needs a name."))
-                changed["name"] = party.name = name
-            if kind is not None:
-                changed["kind"] = party.kind = _enum_value(PartyKind, str(kind), _("party kind"))
-            if role is not None:
-                changed["role"] = party.role = _enum_value(PartyRole, str(role), _("role"))
-            if aliases is not None:
-                party.aliases = [a.strip() for a in aliases if a.strip()]
-                changed["aliases"] = list(party.aliases)
-            if notes is not None:
-                party.notes = notes
-                changed["notes"] = f"{len(notes)} chars"
-            if changed:
-                party.updated_at = self._ctx.clock()
-                s.flush()
-                append_audit(s, self._ctx, case_id=party.case_id, action="party.update",
-                             object_type="party", object_id=party.id,
-                             summary=", ".join(sorted(changed)), details=changed)
-            return self._record(s, party)
+        """Change a party. `expected_version` is the version the user read: if someone else
+        saved a change since, nothing is written and `EditConflictError` says who and when."""
+        read_version = expected_version
+        try:
+            with self._ctx.db.write() as s:
+                party = self._party(s, party_id)
+                if expected_version is not None and party.version != expected_version:
+                    raise _party_conflict(party_id, expected_version, party)
+                read_version = party.version
+                changed: dict[str, object] = {}
+                if name is not None:
+                    name = name.strip()
+                    if not name:
+                        raise InvalidInputError(_("A party needs a name."))
+                    changed["name"] = party.name = name
+                if kind is not None:
+                    changed["kind"] = party.kind = _enum_value(PartyKind, str(kind),
+                                                               _("party kind"))
+                if role is not None:
+                    changed["role"] = party.role = _enum_value(PartyRole, str(role), _("role"))
+                if aliases is not None:
+                    party.aliases = [a.strip() for a in aliases if a.strip()]
+                    changed["aliases"] = list(party.aliases)
+                if notes is not None:
+                    party.notes = notes
+                    changed["notes"] = f"{len(notes)} chars"
+                if changed:
+                    party.updated_at = self._ctx.clock()
+                    party.updated_by = self._ctx.actor
+                    s.flush()  # the UPDATE checks the version (StaleDataError if it moved)
+                    append_audit(s, self._ctx, case_id=party.case_id, action="party.update",
+                                 object_type="party", object_id=party.id,
+                                 summary=", ".join(sorted(changed)), details=changed)
+                return self._record(s, party)
+        except StaleDataError:
+            raise self._stale(party_id, read_version) from None
+
+    def _stale(self, party_id: int, expected: int | None) -> ConflictError:
+        """The conflict error for an edit that lost the race, read after the rollback."""
+        with self._ctx.db.read() as s:
+            return _party_conflict(party_id, expected, s.get(Party, party_id))
 
     def merge(self, keep_id: int, absorb_id: int) -> PartyRecord:
         """Fold party `absorb_id` into `keep_id`: identifiers, contacts and links move over,
         its name becomes an alias, and it is removed."""
         if keep_id == absorb_id:
             raise InvalidInputError(_("A party cannot be merged with itself."))
+        try:
+            return self._merge(keep_id, absorb_id)
+        except StaleDataError:
+            raise self._stale(keep_id, None) from None
+
+    def _merge(self, keep_id: int, absorb_id: int) -> PartyRecord:
         with self._ctx.db.write() as s:
             keep = self._party(s, keep_id)
             absorb = self._party(s, absorb_id)
@@ -204,6 +270,7 @@ class PartyService:
             if absorb.notes:
                 keep.notes = f"{keep.notes}\n{absorb.notes}".strip()
             keep.updated_at = self._ctx.clock()
+            keep.updated_by = self._ctx.actor
             s.delete(absorb)
             s.flush()
             append_audit(s, self._ctx, case_id=keep.case_id, action="party.merge",
@@ -211,6 +278,19 @@ class PartyService:
                          summary=f"#{absorb_id} {absorb.name} → #{keep.id} {keep.name}",
                          details={"absorbed_id": absorb_id, "absorbed_name": absorb.name})
             return self._record(s, keep)
+
+    def _stale_identifier(self, identifier_id: int, expected: int | None = None
+                          ) -> ConflictError:
+        with self._ctx.db.read() as s:
+            row = s.get(Identifier, identifier_id)
+            what = (_("identifier {type} {value}").format(
+                type=identifier_type_label(row.type), value=row.value) if row is not None
+                else _("identifier #{id}").format(id=identifier_id))
+            return edit_conflict(
+                object_type="identifier", object_id=identifier_id, what=what,
+                expected=expected, current=row.version if row is not None else None,
+                changed_by=row.updated_by if row is not None else "",
+                changed_at=row.updated_at if row is not None else None)
 
     @staticmethod
     def _drop_duplicate_links(s: Session, case_id: int) -> None:

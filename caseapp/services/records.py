@@ -57,6 +57,8 @@ class IdentifierRecord:
     problems: tuple[str, ...]
     details: Mapping[str, Any]
     note: str
+    version: int = 1
+    updated_by: str = ""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -72,6 +74,8 @@ class PartyRecord:
     created_at: datetime
     updated_at: datetime
     version: int
+    created_by: str = ""
+    updated_by: str = ""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -134,6 +138,8 @@ class ContactRecord:
     attachments: tuple[EvidenceRecord, ...]
     created_by: str
     version: int
+    updated_by: str = ""
+    updated_at: datetime | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

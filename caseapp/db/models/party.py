@@ -32,8 +32,11 @@ class Party(Base):
     name: Mapped[str] = mapped_column(String(200))
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
     notes: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(100), default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Optimistic locking: every UPDATE checks and bumps it, so a concurrent edit is refused.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     identifiers: Mapped[list[Identifier]] = relationship(
@@ -64,9 +67,16 @@ class Identifier(Base):
     problems: Mapped[list[str]] = mapped_column(JSON, default=list)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(100), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Attaching an identifier to a party is an edit two people can make at once.
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
     party: Mapped[Party | None] = relationship(back_populates="identifiers")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class IdentifierMention(Base):

@@ -69,6 +69,7 @@ class GraphNode:
     label: str
     detail: str = ""  # second line: role, identifier type, group size …
     role: str = ""  # a party's role (PartyRole value), for colouring
+    kind: str = ""  # a party's kind (PartyKind value: person or org)
     identifier_type: str = ""  # an identifier's type (IdentifierType value)
     weight: int = 1  # complaints a group stands for; 1 for everything else
 
@@ -167,7 +168,7 @@ class _Builder:
         for p in self.s.scalars(select(Party).where(Party.case_id == self.case_id)
                                 .order_by(Party.id)):
             self.add(GraphNode(node_key(NodeType.PARTY, p.id), NodeType.PARTY, p.id, p.name,
-                               party_role_label(p.role), role=p.role))
+                               party_role_label(p.role), role=p.role, kind=p.kind))
         for ident in self.s.scalars(select(Identifier).where(
                 Identifier.case_id == self.case_id, Identifier.party_id.is_not(None))
                 .order_by(Identifier.id)):

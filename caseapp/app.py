@@ -13,6 +13,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from caseapp.db.migrate import UpgradeResult, upgrade
 from caseapp.db.session import Database, make_engine
 from caseapp.domain.errors import CaseappError
+from caseapp.export.service import ExportService
 from caseapp.i18n import _
 from caseapp.services.analysis import AnalysisService
 from caseapp.services.audit import AuditService
@@ -41,6 +42,7 @@ class App:
     analysis: AnalysisService
     links: LinkService
     audit: AuditService
+    export: ExportService
 
     def close(self) -> None:
         self.db.dispose()
@@ -88,4 +90,5 @@ def open_app(
         analysis=AnalysisService(ctx, rules_dir=ws.root),
         links=LinkService(ctx),
         audit=AuditService(ctx),
+        export=ExportService.create(ctx, rules_dir=ws.root),
     )

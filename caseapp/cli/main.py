@@ -14,6 +14,7 @@ from typing import Any
 
 from caseapp import __version__
 from caseapp.app import App, open_app
+from caseapp.cli.export_cmds import add_export_commands
 from caseapp.db.repositories.complaints import ComplaintFilter
 from caseapp.domain.enums import ContactChannel, EvidenceKind, PartyKind, PartyRole
 from caseapp.domain.errors import CaseappError, InvalidInputError
@@ -502,6 +503,7 @@ def build_parser() -> argparse.ArgumentParser:
     command(db, "info", cmd_db_info, _("where the data is"))
 
     command(sub, "demo", cmd_demo, _("create the demo case (once); prints its id"))
+    add_export_commands(sub)
     return p
 
 

@@ -82,7 +82,17 @@ def _table_or_none(table: Table) -> list[Block]:
 
 
 def dossier_blocks(ctx: ReportContext) -> list[Block]:
-    """Everything after the cover and the table of contents, in order."""
+    """Everything after the cover and the table of contents, in order; each section starts
+    on a new page."""
+    out: list[Block] = []
+    for block in _blocks(ctx):
+        if isinstance(block, Heading) and block.level == 1 and out:
+            out.append(PageBreak())
+        out.append(block)
+    return out
+
+
+def _blocks(ctx: ReportContext) -> list[Block]:
     h = ctx.headings
     out: list[Block] = []
     if ctx.has(Section.SUMMARY):

@@ -384,16 +384,11 @@ def _legend(block: doc.Legend) -> RLTable:
 def _flowables(blocks: list[doc.Block]) -> list[Flowable]:
     st = styles()
     out: list[Flowable] = []
-    first_section = True
     for block in blocks:
         if isinstance(block, doc.Heading):
-            heading = _Heading(block)
-            if block.level == 1 and not first_section:
-                out.append(PageBreak())
-            elif block.level > 1:
+            if block.level > 1:
                 out.append(CondPageBreak(4 * cm))  # a heading never ends a page alone
-            first_section = first_section and block.level != 1
-            out.append(heading)
+            out.append(_Heading(block))
         elif isinstance(block, doc.Para):
             out.append(Paragraph(_text(block.text), st[block.style]))
         elif isinstance(block, doc.Fields):

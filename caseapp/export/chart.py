@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw, ImageFont
 from caseapp.export.fonts import SANS_INDEX, font_path
 from caseapp.services.linkgraph import GraphLayout, GraphNode, LinkGraph, NodeType
 
-WIDTH = 2400  # pixels; printed 17 cm wide this is ≈ 360 dpi
+WIDTH = 2000  # pixels; printed 17 cm wide this is ≈ 300 dpi
 MAX_LABEL = 16
 
 # (fill, outline) per node style

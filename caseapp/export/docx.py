@@ -145,6 +145,11 @@ class _Writer:
         self.tick = tick
         self.d = Document()
         self._styles()
+        # Style ids, set straight on the paragraphs: python-docx's lookup by style scans
+        # every style each time and dominated the run time.
+        self.style = {name: self.d.styles[name].style_id for name in (
+            "Caseapp Note", "Caseapp Caption", "Caseapp Cell", "Caseapp Mono")}
+        self.grid = self.d.styles["Table Grid"].style_id
         self._page_setup()
 
     # --- set-up --------------------------------------------------------------------------
@@ -246,7 +251,7 @@ class _Writer:
         self._widths(table, [3.6, 10.0])
         self.d.add_paragraph()
         for note in (c.redaction_note, self.ctx.time_zone_note):
-            p = self.d.add_paragraph(style="Caseapp Note")
+            p = self._para("Caseapp Note")
             _text(p, note)
         self.d.add_page_break()
 
@@ -266,8 +271,8 @@ class _Writer:
             if isinstance(block, doc.Heading):
                 self.d.add_heading(_clean(block.text), level=min(block.level, 3))
             elif isinstance(block, doc.Para):
-                style = {"note": "Caseapp Note", "caption": "Caseapp Caption"}.get(block.style)
-                _text(self.d.add_paragraph(style=style), block.text)
+                name = {"note": "Caseapp Note", "caption": "Caseapp Caption"}.get(block.style)
+                _text(self._para(name), block.text)
             elif isinstance(block, doc.Fields):
                 self.fields(block)
             elif isinstance(block, doc.TableBlock):
@@ -280,11 +285,17 @@ class _Writer:
                 self.legend(block)
             elif isinstance(block, doc.Commands):
                 for line in block.lines:
-                    p = self.d.add_paragraph(style="Caseapp Mono")
+                    p = self._para("Caseapp Mono")
                     p.paragraph_format.left_indent = Cm(0.5)
                     _text(p, line, mono=True, size=9)
             elif isinstance(block, doc.PageBreak):
                 self.d.add_page_break()
+
+    def _para(self, style: str | None = None) -> Paragraph:
+        paragraph = self.d.add_paragraph()
+        if style is not None:
+            paragraph._p.style = self.style[style]
+        return paragraph
 
     @staticmethod
     def _widths(table: DocxTable, widths_cm: list[float]) -> None:
@@ -302,16 +313,16 @@ class _Writer:
 
     def fields(self, block: doc.Fields) -> None:
         table = self.d.add_table(rows=0, cols=2)
-        table.style = "Table Grid"
+        table._tbl.tblPr.style = self.grid
         for label, value in block.rows:
             row = table.add_row()
             _row_flags(row)
             _shade(row.cells[0], LABEL_FILL)
             p0 = row.cells[0].paragraphs[0]
-            p0.style = "Caseapp Cell"
+            p0._p.style = self.style["Caseapp Cell"]
             _text(p0, label, colour=GREY)
             p1 = row.cells[1].paragraphs[0]
-            p1.style = "Caseapp Cell"
+            p1._p.style = self.style["Caseapp Cell"]
             _text(p1, value)
         self._widths(table, [3.4, TEXT_WIDTH_CM - 3.4])
         self.d.add_paragraph()
@@ -319,20 +330,20 @@ class _Writer:
     def table(self, t: Table) -> None:
         ncols = len(t.columns)
         table = self.d.add_table(rows=1, cols=ncols)
-        table.style = "Table Grid"
+        table._tbl.tblPr.style = self.grid
         header = table.rows[0]
         _row_flags(header, header=True)
         for cell, name in zip(header.cells, t.columns, strict=True):
             _shade(cell, HEADER_FILL)
             p = cell.paragraphs[0]
-            p.style = "Caseapp Cell"
+            p._p.style = self.style["Caseapp Cell"]
             _text(p, name, colour=RGBColor(0xFF, 0xFF, 0xFF), bold=True)
         for i, values in enumerate(t.rows):
             row = table.add_row()
             _row_flags(row)
             for j, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
                 p = cell.paragraphs[0]
-                p.style = "Caseapp Mono" if j in t.mono_columns else "Caseapp Cell"
+                p._p.style = self.style["Caseapp Mono" if j in t.mono_columns else "Caseapp Cell"]
                 _text(p, value, mono=j in t.mono_columns)
                 if i % 2:
                     _shade(cell, STRIPE_FILL)
@@ -342,7 +353,7 @@ class _Writer:
                 _row_flags(extra)
                 merged = extra.cells[0].merge(extra.cells[-1])
                 p = merged.paragraphs[0]
-                p.style = "Caseapp Mono"
+                p._p.style = self.style["Caseapp Mono"]
                 _text(p, detail, mono=True)
                 if i % 2:
                     _shade(merged, STRIPE_FILL)
@@ -357,16 +368,16 @@ class _Writer:
     def comparison(self, block: doc.ComparisonBlock) -> None:
         c = block.comparison
         table = self.d.add_table(rows=2, cols=2)
-        table.style = "Table Grid"
+        table._tbl.tblPr.style = self.grid
         _row_flags(table.rows[0], header=True)
         for cell, side in zip(table.rows[0].cells, (c.left, c.right), strict=True):
             _shade(cell, HEADER_FILL)
             p = cell.paragraphs[0]
-            p.style = "Caseapp Cell"
+            p._p.style = self.style["Caseapp Cell"]
             _text(p, side.heading, colour=RGBColor(0xFF, 0xFF, 0xFF), bold=True)
         for cell, side in zip(table.rows[1].cells, (c.left, c.right), strict=True):
             p = cell.paragraphs[0]
-            p.style = "Caseapp Cell"
+            p._p.style = self.style["Caseapp Cell"]
             used = 0
             for seg in side.segments:
                 text = seg.text[: max(0, MAX_CELL_CHARS - used)]
@@ -383,7 +394,7 @@ class _Writer:
             width = Emu(int(width * max_height / height))
         self.d.add_picture(io.BytesIO(block.png), width=width)
         self.d.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _text(self.d.add_paragraph(style="Caseapp Caption"), block.caption)
+        _text(self._para("Caseapp Caption"), block.caption)
 
     def legend(self, block: doc.Legend) -> None:
         per_row = 3
@@ -396,7 +407,7 @@ class _Writer:
             swatch = table.cell(r, 2 * c)
             _shade(swatch, colour.lstrip("#").upper())
             p = table.cell(r, 2 * c + 1).paragraphs[0]
-            p.style = "Caseapp Note"
+            p._p.style = self.style["Caseapp Note"]
             _text(p, label)
         self._widths(table, [0.5, (TEXT_WIDTH_CM - 1.5) / per_row] * per_row)
         self.d.add_paragraph()

@@ -23,13 +23,33 @@ def font_path() -> Path:
     return Path(_files.enter_context(resources.as_file(traversable)))
 
 
+SANS = "CaseappSans"
+MONO = "CaseappMono"
+
+
+@cache
+def register_fonts() -> None:
+    """Register both faces with reportlab (once per process: parsing the collection takes
+    about a second per face). Bold and italic map to the same face, so that markup can never
+    fall back to an unembedded base-14 font."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    path = str(font_path())
+    pdfmetrics.registerFont(TTFont(SANS, path, subfontIndex=SANS_INDEX))
+    pdfmetrics.registerFont(TTFont(MONO, path, subfontIndex=MONO_INDEX))
+    for name in (SANS, MONO):
+        pdfmetrics.registerFontFamily(name, normal=name, bold=name, italic=name,
+                                      boldItalic=name)
+
+
 @cache
 def covered_characters() -> frozenset[int]:
     """The code points the sans face has a glyph for."""
-    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfbase import pdfmetrics
 
-    face = TTFont("coverage", str(font_path()), subfontIndex=SANS_INDEX).face
-    return frozenset(face.charToGlyph)
+    register_fonts()
+    return frozenset(pdfmetrics.getFont(SANS).face.charToGlyph)
 
 
 def missing_characters(texts: list[str] | tuple[str, ...]) -> list[str]:

@@ -10,13 +10,12 @@ from functools import cache
 from typing import Any
 from xml.sax.saxutils import escape
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -39,11 +38,9 @@ from caseapp import __version__
 from caseapp.domain.progress import CancelToken
 from caseapp.export import document as doc
 from caseapp.export.context import ReportContext, Table
-from caseapp.export.fonts import MONO_INDEX, SANS_INDEX, font_path
+from caseapp.export.fonts import MONO, SANS, register_fonts
 from caseapp.i18n import _
 
-SANS = "CaseappSans"
-MONO = "CaseappMono"
 PAGE_W, PAGE_H = A4
 MARGIN_X = 2.0 * cm
 MARGIN_TOP = 2.4 * cm
@@ -59,18 +56,6 @@ LABEL_BG = colors.HexColor("#eef1f5")
 STRIPE_BG = colors.HexColor("#f7f9fb")
 SHARED_BG = "#ffe08a"
 MARK_RED = colors.HexColor("#b03a2e")
-
-
-@cache
-def register_fonts() -> None:
-    """Both faces of the bundled font; bold and italic map to the same face, so that markup
-    can never fall back to an unembedded base-14 font."""
-    path = str(font_path())
-    pdfmetrics.registerFont(TTFont(SANS, path, subfontIndex=SANS_INDEX))
-    pdfmetrics.registerFont(TTFont(MONO, path, subfontIndex=MONO_INDEX))
-    for name in (SANS, MONO):
-        pdfmetrics.registerFontFamily(name, normal=name, bold=name, italic=name,
-                                      boldItalic=name)
 
 
 @cache
@@ -416,7 +401,13 @@ def render_pdf(ctx: ReportContext, *, cancel: CancelToken | None = None,
     out = io.BytesIO()
     story = _cover(ctx) + _contents(ctx) + _flowables(doc.dossier_blocks(ctx))
     template = _Dossier(out, ctx, cancel, tick or (lambda: None))
-    template.multiBuild(story, canvasmaker=_NumberedCanvas)
+    # Binary streams, not ASCII85 text: smaller, and reportlab's pure-Python ASCII85 encoder
+    # is the slowest part of writing the link chart.
+    saved, rl_config.useA85 = rl_config.useA85, 0
+    try:
+        template.multiBuild(story, canvasmaker=_NumberedCanvas)
+    finally:
+        rl_config.useA85 = saved
     return out.getvalue()
 
 

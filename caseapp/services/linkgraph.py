@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -389,9 +390,10 @@ class GraphLayout:
     aspect: float  # width / height of the drawing the positions were packed for
 
 
-def layout_graph(graph: LinkGraph, *, aspect: float = 1.4, seed: int = 7) -> GraphLayout:
-    """Lay out each connected component (Kamada–Kawai, which is deterministic; a seeded
-    spring layout for big ones), then pack the components in rows, largest first."""
+def layout_graph(graph: LinkGraph, *, aspect: float = 1.4) -> GraphLayout:
+    """Lay out each connected component by stress majorization (graph distances become
+    drawing distances; deterministic, numpy only), then pack the components in rows,
+    largest first."""
     import networkx as nx
 
     g = nx.Graph()
@@ -401,35 +403,68 @@ def layout_graph(graph: LinkGraph, *, aspect: float = 1.4, seed: int = 7) -> Gra
                         key=lambda c: (-len(c), c[0]))
     boxes = []
     for members in components:
-        edges = sorted({tuple(sorted(e)) for e in g.subgraph(members).edges()})
-        # The side of a component's square grows with the square root of its size.
-        boxes.append((_component_layout(members, edges, seed), math.sqrt(len(members))))
+        sub = g.subgraph(members)
+        # The side of a component's square grows with the square root of its size (plus room
+        # for the labels of small ones).
+        boxes.append((_component_layout(members, sub), 1.0 + math.sqrt(len(members))))
     positions, packed_aspect = _pack(boxes, aspect)
     return GraphLayout(positions, packed_aspect)
 
 
-def _component_layout(members: list[str], edges: list[tuple[str, ...]], seed: int
-                      ) -> dict[str, Point]:
+def _component_layout(members: list[str], sub: Any) -> dict[str, Point]:
     """One connected component in the unit square, centred, keeping its proportions."""
     import networkx as nx
+    import numpy as np
 
     if len(members) == 1:
         return {members[0]: (0.5, 0.5)}
     if len(members) == 2:
         return {members[0]: (0.0, 0.5), members[1]: (1.0, 0.5)}
-    sub = nx.Graph()
-    sub.add_nodes_from(members)
-    sub.add_edges_from(edges)
-    if len(members) <= 150:
-        raw = nx.kamada_kawai_layout(sub, pos=nx.circular_layout(sub))
-    else:
-        raw = nx.spring_layout(sub, seed=seed, iterations=100)
-    xs = [float(p[0]) for p in raw.values()]
-    ys = [float(p[1]) for p in raw.values()]
-    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
-    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
-    return {k: (0.5 + (float(p[0]) - cx) / span, 0.5 - (float(p[1]) - cy) / span)
-            for k, p in raw.items()}
+    index = {k: i for i, k in enumerate(members)}
+    n = len(members)
+    dist = np.zeros((n, n))
+    for source, lengths in nx.all_pairs_shortest_path_length(sub):
+        for target, d in lengths.items():
+            dist[index[source], index[target]] = d
+    xy = _stress_majorization(dist, np)
+    xs, ys = xy[:, 0], xy[:, 1]
+    span = max(float(xs.max() - xs.min()), float(ys.max() - ys.min())) or 1.0
+    cx, cy = float(xs.max() + xs.min()) / 2, float(ys.max() + ys.min()) / 2
+    return {k: (0.5 + (float(xy[i, 0]) - cx) / span, 0.5 + (float(xy[i, 1]) - cy) / span)
+            for k, i in index.items()}
+
+
+def _stress_majorization(dist: Any, np: Any, iterations: int = 300) -> Any:
+    """Positions whose distances match the graph distances `dist` (Gansner, Koren & North,
+    2004): start from classical MDS, then Guttman transforms with weights 1/d²."""
+    n = dist.shape[0]
+    centre = np.eye(n) - np.ones((n, n)) / n
+    gram = -0.5 * centre @ (dist ** 2) @ centre
+    values, vectors = np.linalg.eigh(gram)
+    order = np.argsort(values)[::-1][:2]
+    xy = vectors[:, order] * np.sqrt(np.maximum(values[order], 1e-9))
+    # Eigenvectors have no preferred sign: fix it, so that the same graph looks the same.
+    for axis in range(2):
+        if xy[np.argmax(np.abs(xy[:, axis])), axis] < 0:
+            xy[:, axis] = -xy[:, axis]
+    xy += np.linspace(0.0, 1e-3, n)[:, None]  # separate nodes MDS puts on one spot
+    with np.errstate(divide="ignore"):
+        weights = np.where(dist > 0, 1.0 / dist ** 2, 0.0)
+    laplacian = -weights
+    np.fill_diagonal(laplacian, weights.sum(axis=1))
+    pinv = np.linalg.pinv(laplacian)
+    for _step in range(iterations):
+        delta = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            b = np.where(delta > 1e-12, -weights * dist / delta, 0.0)
+        np.fill_diagonal(b, 0.0)
+        np.fill_diagonal(b, -b.sum(axis=1))
+        new = pinv @ (b @ xy)
+        if np.abs(new - xy).max() < 1e-6:
+            xy = new
+            break
+        xy = new
+    return xy
 
 
 def _pack(boxes: list[tuple[dict[str, Point], float]], aspect: float

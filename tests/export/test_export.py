@@ -17,12 +17,12 @@ import pypdf
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
+from export_case import Exported
 
 from caseapp.cli.main import main as cli
 from caseapp.db.models import Complaint, CustodyEvent
 from caseapp.export.context import Section
 from caseapp.i18n import _
-from export_case import Exported
 
 pytestmark = pytest.mark.slow
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from caseapp import __version__
+from caseapp.analysis.compare import SAME
 from caseapp.app import App, open_app
 from caseapp.cli.export_cmds import add_export_commands
 from caseapp.db.repositories.complaints import ComplaintFilter
@@ -199,6 +200,37 @@ def cmd_complaints_list(app: App, a: argparse.Namespace) -> Output:
     lines = [f"{r.external_number:<20} {r.received_at.date() if r.received_at else '':<10} "
              f"{r.customer_name:<6} {r.text[:40]}" for r in rows]
     lines.append(_("{n} complaint(s).").format(n=total))
+    return Output(data, lines)
+
+
+def cmd_complaints_compare(app: App, a: argparse.Namespace) -> Output:
+    result = app.analysis.compare(a.case, a.a, a.b)
+    cmp = result.comparison
+    texts = {"a": result.a.text, "b": result.b.text}
+
+    def side(key: str, spans: tuple[Any, ...]) -> dict[str, Any]:
+        record = result.a if key == "a" else result.b
+        return {"number": record.external_number, "id": record.id, "text": texts[key],
+                "spans": [{"start": sp.start, "end": sp.end, "kind": sp.kind} for sp in spans]}
+
+    data = {"similarity": round(cmp.similarity, 4), "shared_a": round(cmp.shared_a, 4),
+            "shared_b": round(cmp.shared_b, 4), "a": side("a", cmp.spans_a),
+            "b": side("b", cmp.spans_b),
+            "passages": [{"kind": p.kind, "a": [p.a.start, p.a.end], "b": [p.b.start, p.b.end]}
+                         for p in cmp.passages]}
+    lines = [_("{a} ↔ {b}: similarity {sim:.0%}; {sa:.0%} of A and {sb:.0%} of B are shared "
+               "passages.").format(a=result.a.external_number, b=result.b.external_number,
+                                   sim=cmp.similarity, sa=cmp.shared_a, sb=cmp.shared_b)]
+    for p in cmp.passages:
+        part_a = texts["a"][p.a.start:p.a.end].replace("\n", " ")
+        part_b = texts["b"][p.b.start:p.b.end].replace("\n", " ")
+        if p.kind == SAME:
+            lines.append(f"  = {part_a}")
+        else:
+            if part_a:
+                lines.append(f"  A {part_a}")
+            if part_b:
+                lines.append(f"  B {part_b}")
     return Output(data, lines)
 
 
@@ -453,6 +485,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--channel")
     c.add_argument("--offset", type=int, default=0)
     c.add_argument("--limit", type=int)
+
+    c = command(complaints, "compare", cmd_complaints_compare, _(
+        "two complaints side by side: shared (=) and differing (A/B) passages"))
+    c.add_argument("case", metavar="CASE")
+    c.add_argument("a", metavar="A", help=_("complaint number (or id)"))
+    c.add_argument("b", metavar="B", help=_("complaint number (or id)"))
 
     c = command(sub, "analyze", cmd_analyze, _(
         "templated groups, repeat complainants, shared identifiers, suspicious claims"))

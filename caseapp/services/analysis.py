@@ -19,6 +19,7 @@ from caseapp.analysis.claims import (
     id_problems_from_flags,
     load_rules_text,
 )
+from caseapp.analysis.compare import Comparison, compare_texts
 from caseapp.analysis.repeat_complainants import (
     ComplaintFacts,
     RepeatComplainant,
@@ -93,6 +94,15 @@ class AnalysisReport:
 
     def clusters(self) -> list[list[str]]:
         return [list(g.external_numbers) for g in self.groups]
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintComparison:
+    """Two complaints side by side: their records and the aligned passages of their texts."""
+
+    a: ComplaintRecord
+    b: ComplaintRecord
+    comparison: Comparison
 
 
 class AnalysisService:
@@ -351,6 +361,30 @@ class AnalysisService:
                                   "new_links": len(new_links)})
             idents = list(s.scalars(select(Identifier).where(Identifier.party_id == party.id)))
             return party_record(party, idents)
+
+    # --- comparing two complaints ---------------------------------------------------------
+
+    def compare(self, case_ref: str | int, a_ref: str | int, b_ref: str | int
+                ) -> ComplaintComparison:
+        """Align two complaints of a case (each given by its complaint number or its id)."""
+        with self._ctx.db.read() as s:
+            case = find_case(s, case_ref)
+            a = self._find_complaint(s, case.id, a_ref)
+            b = self._find_complaint(s, case.id, b_ref)
+            return ComplaintComparison(complaint_record(a), complaint_record(b),
+                                       compare_texts(a.text or "", b.text or ""))
+
+    @staticmethod
+    def _find_complaint(s: Session, case_id: int, ref: str | int) -> Complaint:
+        text = str(ref).strip()
+        found = s.scalar(select(Complaint).where(Complaint.case_id == case_id,
+                                                 Complaint.external_number == text))
+        if found is None and text.lstrip("#").isdigit():
+            found = s.scalar(select(Complaint).where(Complaint.case_id == case_id,
+                                                     Complaint.id == int(text.lstrip("#"))))
+        if found is None:
+            raise NotFoundError(_("No complaint {ref} in this case.").format(ref=text))
+        return found
 
     def find_identifier(self, case_ref: str | int, id_type: str, value: str) -> int:
         """The id of a case's identifier given as TYPE and a raw or normalised value."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -211,3 +212,27 @@ def test_analyze_json_and_accept(cli: Cli, samples: Path) -> None:
     assert again["shared_identifiers"][0]["party_id"] == party["id"]
     code, _out, err = cli.run("analyze", cid, "--threshold", "1.5")
     assert code == 2 and "between 0 and 1" in err
+
+
+def test_compare_two_complaints_of_a_group(cli: Cli, samples: Path) -> None:
+    cid = str(cli.json("case", "create", "比对")["id"])
+    cli.json("complaints", "import", cid, str(samples / "complaints_small.csv"))
+    group = cli.json("analyze", cid)["clusters"][0]
+    data = cli.json("complaints", "compare", cid, group[0], group[1])
+    assert data["a"]["number"] == group[0] and data["b"]["number"] == group[1]
+    for side in ("a", "b"):
+        spans = data[side]["spans"]
+        # the spans tile the text from start to end
+        assert spans[0]["start"] == 0 and spans[-1]["end"] == len(data[side]["text"])
+        assert all(x["end"] == y["start"] for x, y in itertools.pairwise(spans))
+    same = [p for p in data["passages"] if p["kind"] == "same"]
+    assert same and data["shared_a"] > 0.5
+    for p in same:  # a shared passage has the same wording on both sides
+        a = data["a"]["text"][p["a"][0]:p["a"][1]]
+        b = data["b"]["text"][p["b"][0]:p["b"][1]]
+        strip = str.maketrans("", "", "，。、；：！？,.;:!? \n")
+        assert a.translate(strip) == b.translate(strip), (a, b)
+    code, out, _err = cli.run("complaints", "compare", cid, group[0], group[1])
+    assert code == 0 and out.splitlines()[1].startswith("  ")
+    code, _out, err = cli.run("complaints", "compare", cid, group[0], "NO-SUCH")
+    assert code != 0 and "NO-SUCH" in err

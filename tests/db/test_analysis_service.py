@@ -75,3 +75,78 @@ def test_cancelled_analysis_keeps_previous_results(app: App, samples: Path) -> N
     with pytest.raises(Cancelled):
         app.analysis.run(case.id, threshold=0.5, cancel=token)
     assert app.analysis.latest(case.id).run_id == first.run_id
+
+
+def _group_sets(app: App, report: object) -> set[frozenset[str]]:
+    return {frozenset(c) for c in report.clusters()}  # type: ignore[attr-defined]
+
+
+def _first_rows(source: Path, target: Path, count: int) -> Path:
+    import csv
+
+    with source.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    with target.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows[:count + 1])
+    return target
+
+
+def test_signatures_are_stored_and_only_new_complaints_hashed(app: App, samples: Path,
+                                                              tmp_path: Path) -> None:
+    from caseapp.db.models import Complaint, ComplaintSignature
+
+    half = _first_rows(samples / "complaints_small.csv", tmp_path / "half.csv", 120)
+    case = app.cases.create(title="incremental")
+    first = app.complaints.import_file(case.id, half)
+    report = app.analysis.run(case.id)
+    with app.db.read() as s:
+        stats = s.scalar(select(AnalysisRun.stats))
+        stored = s.scalar(select(func.count()).select_from(ComplaintSignature))
+        total = s.scalar(select(func.count()).select_from(Complaint))
+    assert stats["signatures_computed"] == total == stored and stats["signatures_reused"] == 0
+
+    # A re-run hashes nothing and finds the same groups.
+    again = app.analysis.run(case.id)
+    with app.db.read() as s:
+        stats = s.scalar(select(AnalysisRun.stats))
+    assert stats["signatures_computed"] == 0 and stats["signatures_reused"] == total
+    assert _group_sets(app, again) == _group_sets(app, report)
+
+    # New complaints: only they are hashed, and the groups equal a from-scratch run.
+    second = app.complaints.import_file(case.id, samples / "complaints_small.csv")
+    assert second.rows_imported > 0 and first.rows_imported > 100
+    grown = app.analysis.run(case.id)
+    with app.db.read() as s:
+        stats = s.scalar(select(AnalysisRun.stats))
+        now_total = s.scalar(select(func.count()).select_from(Complaint))
+    assert stats["signatures_reused"] == total
+    assert stats["signatures_computed"] == now_total - total
+    scratch = app.cases.create(title="from scratch")
+    app.complaints.import_file(scratch.id, samples / "complaints_small.csv")
+    assert _group_sets(app, app.analysis.run(scratch.id)) == _group_sets(app, grown)
+
+    # A stored signature whose text changed is recomputed, not trusted.
+    with app.db.write() as s:
+        victim = s.scalar(select(Complaint).where(Complaint.case_id == case.id).limit(1))
+        assert victim is not None
+        victim.text = (victim.text or "") + "补充说明。"
+    app.analysis.run(case.id)
+    with app.db.read() as s:
+        stats = s.scalar(select(AnalysisRun.stats).where(AnalysisRun.case_id == case.id))
+    assert stats["signatures_computed"] == 1 and stats["signatures_reused"] == now_total - 1
+
+
+def test_packed_signatures_round_trip() -> None:
+    import numpy as np
+
+    from caseapp.analysis.grouping import GroupingParams
+    from caseapp.analysis.signatures import compute_signatures
+    from caseapp.services.grouping import pack_signature, unpack_signatures
+
+    spec = GroupingParams().signature_spec()
+    texts = [(5, "你好世界，这是一段投诉内容"), (9, ""), (2, "short english text")]
+    sigs = compute_signatures(texts, spec)
+    back = unpack_signatures(spec, [(int(sigs.ids[i]), pack_signature(sigs, i))
+                                    for i in range(len(sigs))])
+    for name in ("ids", "minhash", "offsets", "shingles", "lengths", "latin"):
+        assert np.array_equal(getattr(back, name), getattr(sigs, name)), name

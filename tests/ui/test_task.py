@@ -1,0 +1,107 @@
+"""Long work runs off the UI thread and reports progress, results, errors and cancellation."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from PySide6.QtCore import QThread, QTimer
+from pytestqt.qtbot import QtBot
+
+from caseapp.domain.errors import CaseappError
+from caseapp.domain.progress import CancelToken, ProgressSink
+from caseapp.ui.workers.task import Task, run_with_progress_dialog
+
+
+def test_task_runs_off_the_ui_thread_and_reports(qtbot: QtBot) -> None:
+    ui_thread = QThread.currentThread()
+    seen: dict[str, object] = {}
+    reports: list[tuple[int, int, str]] = []
+
+    def work(progress: ProgressSink, cancel: CancelToken) -> int:
+        seen["thread"] = threading.current_thread()
+        seen["qt_thread"] = QThread.currentThread()
+        for i in range(1, 1001):
+            progress.report(i, 1000, "counting")
+        return 42
+
+    task = Task(work)
+    task.progress.connect(lambda d, t, label: reports.append((d, t, label)))
+    with qtbot.waitSignal(task.succeeded, timeout=10_000) as blocker:
+        task.start()
+    assert blocker.args == [42]
+    assert seen["thread"] is not threading.main_thread()
+    assert seen["qt_thread"] is not ui_thread
+    assert task.result == 42 and not task.running
+    # thinned out, but the bar reaches the end
+    assert 2 <= len(reports) <= 600
+    assert reports[-1] == (1000, 1000, "counting")
+
+
+def test_task_errors_arrive_as_messages(qtbot: QtBot) -> None:
+    def domain_error(progress: ProgressSink, cancel: CancelToken) -> None:
+        raise CaseappError("file.csv line 7: bad date")
+
+    task = Task(domain_error)
+    with qtbot.waitSignal(task.failed, timeout=10_000) as blocker:
+        task.start()
+    assert blocker.args == ["file.csv line 7: bad date"]
+
+    def bug(progress: ProgressSink, cancel: CancelToken) -> None:
+        raise ZeroDivisionError("boom")
+
+    task = Task(bug)
+    with qtbot.waitSignal(task.failed, timeout=10_000) as blocker:
+        task.start()
+    assert "ZeroDivisionError" in blocker.args[0]
+
+
+def test_cancel_stops_the_work(qtbot: QtBot) -> None:
+    started = threading.Event()
+    loops = []
+
+    def work(progress: ProgressSink, cancel: CancelToken) -> None:
+        started.set()
+        while True:
+            loops.append(1)
+            cancel.raise_if_cancelled()
+            time.sleep(0.005)
+
+    task = Task(work)
+    task.start()
+    assert started.wait(5)
+    with qtbot.waitSignal(task.cancelled, timeout=10_000):
+        task.cancel()
+    assert task.was_cancelled and task.result is None and task.error is None
+
+
+def test_progress_dialog_cancel_button(qtbot: QtBot) -> None:
+    def work(progress: ProgressSink, cancel: CancelToken) -> str:
+        for i in range(10_000):
+            progress.report(i, 10_000, "working")
+            cancel.raise_if_cancelled()
+            time.sleep(0.001)
+        return "finished"
+
+    def press_cancel() -> None:
+        from PySide6.QtWidgets import QApplication, QProgressDialog
+
+        dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, QProgressDialog)
+                   and w.isVisible()]
+        if not dialogs:
+            QTimer.singleShot(50, press_cancel)
+            return
+        from PySide6.QtWidgets import QPushButton
+
+        button = dialogs[0].findChild(QPushButton)
+        assert button is not None
+        button.click()
+
+    QTimer.singleShot(100, press_cancel)
+    task = run_with_progress_dialog(None, "Work", work)
+    assert task.was_cancelled and task.result is None
+
+
+def test_progress_dialog_returns_result(qtbot: QtBot) -> None:
+    task = run_with_progress_dialog(None, "Work", lambda progress, cancel: "done")
+    assert task.result == "done" and not task.was_cancelled

@@ -17,6 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from caseapp.bench.export_bench import add_parser as add_export_parser
+
 SHARED_GENERATOR = Path("../shared/samples/make_samples.py")
 
 
@@ -137,8 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--generator", default=str(SHARED_GENERATOR),
                    help="make_samples.py to generate the file with")
     p.add_argument("--json", action="store_true")
+    add_export_parser(sub, str(SHARED_GENERATOR))
     args = parser.parse_args(argv)
-    return bench_import(args)
+    return args.run(args) if hasattr(args, "run") else bench_import(args)
 
 
 if __name__ == "__main__":

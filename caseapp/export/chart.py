@@ -159,7 +159,7 @@ def _edge_label(draw: ImageDraw.ImageDraw, a: tuple[float, float], b: tuple[floa
 
 def _picture(image: Image.Image) -> ChartPicture:
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG", compress_level=6)
     return ChartPicture(out.getvalue(), image.width, image.height)
 
 

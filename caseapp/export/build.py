@@ -375,7 +375,7 @@ class ContextBuilder:
             fields = [
                 (_("Time"), when),
                 (_("Channel"), channel_label(c.channel)),
-                (_("Investigator"), c.investigator),
+                (_("Undercover investigator"), c.investigator),
                 (_("Cover persona"), c.cover_persona),
                 (_("Counterpart account"), counterpart),
                 (_("Counterpart"), self.party_names.get(c.party_id or 0, "")),
@@ -384,7 +384,7 @@ class ContextBuilder:
                 (_("Fee quoted"), fee),
                 (_("Deposit"), fmt_amount(c.deposit_amount)),
                 (_("Claims made"), "；".join(c.claims)),
-                (_("Summary"), c.summary),
+                (_("Account of the contact"), c.summary),
                 (_("Attachments"), attachments),
                 (_("Transcript"), c.transcript),
             ]
@@ -417,7 +417,7 @@ class ContextBuilder:
                 r.text("、".join(f"{a}（{n}）" for a, n in g.agents[:4])),
                 g.representative_number))
         groups_table = Table(
-            "groups", (_("Group"), _("Complaints"), _("Variants"), _("Received"),
+            "groups", (_("Group no."), _("Complaints"), _("Variants"), _("Received"),
                        _("Channels"), _("Agents named"), _("Representative")),
             (0.6, 0.8, 0.6, 2.0, 1.8, 2.2, 1.6), tuple(group_rows),
             note=_more(len(report.groups), MAX_GROUP_ROWS, "complaints.csv"))
@@ -657,7 +657,7 @@ class ContextBuilder:
                          ev.actor, custody_action_label(ev.action), self.redactor.text(ev.note)))
             details.append(_("SHA-256 observed: {sha}").format(sha=ev.sha256_observed)
                            if ev.sha256_observed else "")
-        return Table("custody", (_("Evidence no."), _("Time"), _("By"), _("Action"),
+        return Table("custody", (_("Evidence no."), _("Time"), _("Done by"), _("Action"),
                                  _("Note")), (0.8, 1.4, 1.0, 1.1, 3.5), tuple(rows),
                      detail=tuple(details))
 

@@ -233,7 +233,7 @@ def write_custody_csv(out: BinaryIO, s: Session, ctx: ReportContext, tz: Any,
     numbers = {e.evidence_id: e for e in ctx.evidence}
     text, writer = _csv_stream(out)
     writer.writerow([_("Evidence no."), _("Evidence"), _("Recorded SHA-256"), _("Time"),
-                     _("By"), _("Action"), _("Note"), _("SHA-256 observed")])
+                     _("Done by"), _("Action"), _("Note"), _("SHA-256 observed")])
     for ev in s.scalars(select(CustodyEvent).join(Evidence, Evidence.id ==
                                                   CustodyEvent.evidence_id)
                         .where(Evidence.case_id == ctx.case_id)
@@ -248,8 +248,8 @@ def write_custody_csv(out: BinaryIO, s: Session, ctx: ReportContext, tz: Any,
 
 def write_audit_csv(out: BinaryIO, s: Session, case_id: int, tz: Any, r: Redactor) -> None:
     text, writer = _csv_stream(out)
-    writer.writerow([_("No."), _("Time"), _("By"), _("Action"), _("Object"), _("Summary"),
-                     _("Previous hash"), _("Hash")])
+    writer.writerow([_("No."), _("Time"), _("Done by"), _("Action"), _("Object"),
+                     _("What was done"), _("Previous hash"), _("Hash")])
     for e in s.scalars(select(AuditEntry).where(AuditEntry.case_id == case_id)
                        .order_by(AuditEntry.seq).execution_options(yield_per=CHUNK_ROWS)):
         writer.writerow([e.seq, fmt_time(e.at, tz), e.actor, e.action,

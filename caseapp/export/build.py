@@ -636,10 +636,10 @@ class ContextBuilder:
             where = (e.package_path if e.included else
                      _("not included in this package (contains complainants' personal data; "
                        "the original is kept by the case team)"))
-            details.append(_("SHA-256: {sha}   File in package: {path}   Size: {size}").format(
+            details.append(_("SHA-256: {sha}\nFile in package: {path}   Size: {size}").format(
                 sha=e.sha256, path=where, size=f"{e.size:,} B"))
         return Table(
-            "evidence", (_("No."), _("Evidence"), _("Category"), _("File format"),
+            "evidence", (_("No."), _("Evidence name"), _("Category"), _("File format"),
                          _("Source / how obtained"), _("Acquired (when, by whom)"),
                          _("Purpose of proof")),
             (0.5, 1.6, 0.9, 1.1, 1.6, 1.3, 1.8), tuple(rows), detail=tuple(details))

@@ -204,10 +204,8 @@ class _Writer:
         section.footer_distance = Cm(1.0)
         section.different_first_page_header_footer = True  # the cover has none
         header = section.header.paragraphs[0]
-        header.paragraph_format.tab_stops.add_tab_stop(Cm(TEXT_WIDTH_CM), alignment=2)
         _run(header, self.ctx.header_text, size=8.5, colour=GREY)
-        header.add_run("\t")
-        _run(header, _("CONFIDENTIAL"), size=8.5, colour=MARK_RED)
+        _run(header, "　　" + _("CONFIDENTIAL"), size=8.5, colour=MARK_RED, bold=True)
         self._footer(section.footer.paragraphs[0])
         self._footer(section.first_page_footer.paragraphs[0])
 

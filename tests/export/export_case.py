@@ -30,15 +30,6 @@ class FixedClock:
         return self.now
 
 
-@pytest.fixture
-def chinese() -> Iterator[None]:
-    set_language("zh_CN")
-    try:
-        yield
-    finally:
-        set_language("en")
-
-
 @dataclass
 class Exported:
     app: App

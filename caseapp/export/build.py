@@ -457,9 +457,14 @@ class ContextBuilder:
         claims_table = Table(
             "claims", (_("Rule"), _("Complaint"), _("Detail")), (1.5, 1.6, 5.0), claim_rows,
             note=_more(len(report.claims), MAX_CLAIM_ROWS, "complaints.csv"))
+        note = ""
+        if len(report.groups) > MAX_DETAIL_GROUPS:
+            note = _("Below, two complaints are compared for each of the {n} largest groups; "
+                     "the members of every group are in complaints.csv.").format(
+                n=MAX_DETAIL_GROUPS)
         return Analysis(intro=intro, groups_table=groups_table, groups=details,
                         repeat_table=repeat_table, shared_table=shared_table,
-                        claims_table=claims_table)
+                        claims_table=claims_table, comparison_note=note)
 
     def _identifier_holders(self) -> dict[int, str]:
         rows = self.s.execute(select(Identifier.id, Party.name)

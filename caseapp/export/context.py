@@ -125,6 +125,7 @@ class Analysis:
     repeat_table: Table
     shared_table: Table
     claims_table: Table
+    comparison_note: str = ""  # when only the largest groups are compared
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,20 +64,26 @@ def write_complaints_csv(out: BinaryIO, s: Session, case_id: int, r: Redactor, t
         _("Status"), _("Templated group"), _("Similarity to the group"), _("Flags"),
         _("Source line")])
     done = 0
-    query = (select(Complaint).where(Complaint.case_id == case_id)
-             .order_by(Complaint.received_at, Complaint.id)
+    # Plain rows, not ORM objects: 100,000 complaints stream several times faster.
+    c = Complaint.__table__.c
+    query = (select(c.id, c.external_number, c.received_at, c.channel, c.customer_name,
+                    c.customer_id_number, c.customer_id_number_raw, c.customer_phone,
+                    c.customer_phone_raw, c.agent_name, c.agent_phone, c.agent_phone_raw,
+                    c.product, c.category, c.text, c.demands, c.amount, c.status, c.flags,
+                    c.source_line)
+             .where(c.case_id == case_id).order_by(c.received_at, c.id)
              .execution_options(yield_per=CHUNK_ROWS))
-    for c in s.scalars(query):
-        group = groups.get(c.id)
+    for row in s.execute(query):
+        group = groups.get(row.id)
         writer.writerow([
-            c.external_number, fmt_time(c.received_at, tz), c.channel, c.customer_name,
-            r.id_number(c.customer_id_number or c.customer_id_number_raw),
-            r.phone(c.customer_phone or c.customer_phone_raw), r.text(c.agent_name),
-            r.phone(c.agent_phone) if c.agent_phone else r.text(c.agent_phone_raw),
-            c.product, c.category, r.text(c.text), r.text(c.demands),
-            "" if c.amount is None else f"{c.amount:.2f}", c.status,
+            row.external_number, fmt_time(row.received_at, tz), row.channel, row.customer_name,
+            r.id_number(row.customer_id_number or row.customer_id_number_raw),
+            r.phone(row.customer_phone or row.customer_phone_raw), r.text(row.agent_name),
+            r.phone(row.agent_phone) if row.agent_phone else r.text(row.agent_phone_raw),
+            row.product, row.category, r.text(row.text), r.text(row.demands),
+            "" if row.amount is None else f"{row.amount:.2f}", row.status,
             group[0] if group else "", f"{group[1]:.3f}" if group else "",
-            " ".join(c.flags or ()), c.source_line or ""])
+            " ".join(row.flags or ()), row.source_line or ""])
         done += 1
         if done % CHUNK_ROWS == 0:
             if cancel is not None:
@@ -125,8 +131,9 @@ def write_identifiers_json(out: BinaryIO, s: Session, case_id: int, r: Redactor)
             .group_by(IdentifierMention.identifier_id, IdentifierMention.field)):
         counts.setdefault(identifier_id, {})[field_name] = n
     items = []
-    for i in s.scalars(select(Identifier).where(Identifier.case_id == case_id)
-                       .order_by(Identifier.id)
+    t = Identifier.__table__.c
+    for i in s.execute(select(t.id, t.type, t.value, t.valid, t.problems, t.party_id)
+                       .where(t.case_id == case_id).order_by(t.id)
                        .execution_options(yield_per=CHUNK_ROWS)):
         items.append({"id": i.id, "type": i.type, "value": r.identifier(i.type, i.value),
                       "valid": i.valid, "problems": list(i.problems or ()),

@@ -137,6 +137,8 @@ def _blocks(ctx: ReportContext) -> list[Block]:
         out.append(Para(a.intro))
         out.append(Heading(2, h["groups"], "groups"))
         out += _table_or_none(a.groups_table)
+        if a.comparison_note:
+            out.append(Para(a.comparison_note, "note"))
         for g in a.groups:
             out.append(Heading(3, h["comparison"].format(number=g.number),
                                f"group-{g.number}"))

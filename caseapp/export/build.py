@@ -564,7 +564,8 @@ class ContextBuilder:
     # --- chart ---------------------------------------------------------------------------
 
     def _chart(self) -> Chart:
-        graph = build_link_graph(self.s, self.case.id, self.o.graph, when=self.now)
+        graph = build_link_graph(self.s, self.case.id, self.o.graph, when=self.now,
+                                 shared=self.data.report.shared_identifiers)
         graph = graph.relabel(self._node_label)
         layout = layout_graph(graph)
         picture = render_chart(graph, layout, empty_text=_("Nothing to show yet."))

@@ -31,6 +31,8 @@ def mask_id_number(value: str) -> str:
 
 def phone_digits(value: str) -> str:
     """The national digits of a CN phone (``+86 138-1234-5678`` → ``13812345678``)."""
+    if value.startswith("+86") and value[3:].isdigit():  # stored (E.164) form: the usual case
+        return value[3:]
     digits = re.sub(r"\D", "", value)
     if value.strip().startswith("+86") or (digits.startswith("86") and len(digits) == 13):
         digits = digits[2:]

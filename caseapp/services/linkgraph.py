@@ -9,8 +9,8 @@ suspect linked to 800 complaints is one edge with "×800", not 800 nodes.
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -20,7 +20,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from caseapp.analysis.repeat_complainants import ComplaintFacts, customer_key
-from caseapp.analysis.shared_identifiers import MentionFacts, find_shared_identifiers
+from caseapp.analysis.shared_identifiers import (
+    MentionFacts,
+    SharedIdentifier,
+    find_shared_identifiers,
+)
 from caseapp.db.models import (
     AnalysisRun,
     Complaint,
@@ -214,11 +218,36 @@ class _Builder:
         return self.add(GraphNode(key, NodeType.COMPLAINT, complaint_id, number,
                                   _("complaint")))
 
-    def shared_identifiers(self) -> None:
+    def shared_identifiers(self, known: Sequence[SharedIdentifier] | None = None) -> None:
         """Identifiers that turn up in the complaints of different customers, drawn into the
         groups (or complaints) that mention them. As in the analysis, a phone counts wherever
         it appears (agents often give theirs as the customer's); a customer's own number
-        appears for one customer only and is left out."""
+        appears for one customer only and is left out. `known`: the analysis report's list,
+        which saves finding them again."""
+        if known is None:
+            known = self._find_shared()
+        held = {x.identifier_id for x in known if x.party_id is not None}
+        unheld = [x for x in known if x.identifier_id not in held]
+        keep = {x.identifier_id for x in unheld[: self.options.max_identifiers]}
+        self.omitted += len(unheld) - len(keep)
+        keep |= held
+        rows = {i.id: i for i in self.s.scalars(
+            select(Identifier).where(Identifier.id.in_(sorted(keep))))} if keep else {}
+        for x in sorted(known, key=lambda x: x.identifier_id):
+            if x.identifier_id not in keep or x.identifier_id not in rows:
+                continue
+            key = self.add(_identifier_node(rows[x.identifier_id]))
+            ends: Counter[str] = Counter()
+            for complaint_id in x.complaint_ids:
+                end = self.complaint_end(complaint_id)
+                if end is None:
+                    self.omitted += 1
+                else:
+                    ends[end] += 1
+            for end, n in sorted(ends.items()):
+                self.edge(key, end, _("mentioned in"), EdgeKind.MENTIONED_IN, n)
+
+    def _find_shared(self) -> list[SharedIdentifier]:
         facts: dict[int, ComplaintFacts] = {}
         for row in self.s.execute(select(
                 Complaint.id, Complaint.external_number, Complaint.customer_name,
@@ -227,7 +256,6 @@ class _Builder:
             facts[row.id] = ComplaintFacts(row.id, row.external_number, row.customer_name,
                                            row.customer_id_number, row.customer_phone, "", "",
                                            None)
-            self.complaint_numbers[row.id] = row.external_number
         mentions = [MentionFacts(identifier_id=i, type=t, value=v, valid=ok, party_id=p,
                                  complaint_id=c, field=f,
                                  customer=customer_key(facts[c]) if c in facts else None)
@@ -238,29 +266,7 @@ class _Builder:
                         .join(IdentifierMention, IdentifierMention.identifier_id == Identifier.id)
                         .where(Identifier.case_id == self.case_id,
                                IdentifierMention.complaint_id.is_not(None)))]
-        shared = find_shared_identifiers(mentions, group_of=self.group_of)
-        held = {m.identifier_id for m in mentions if m.party_id is not None}
-        unheld = [x for x in shared if x.identifier_id not in held]
-        keep = {x.identifier_id for x in unheld[: self.options.max_identifiers]}
-        self.omitted += len(unheld) - len(keep)
-        keep |= {x.identifier_id for x in shared if x.identifier_id in held}
-        rows = {i.id: i for i in self.s.scalars(
-            select(Identifier).where(Identifier.id.in_(sorted(keep))))} if keep else {}
-        by_identifier: dict[int, set[int]] = defaultdict(set)
-        for m in mentions:
-            if m.identifier_id in keep:
-                by_identifier[m.identifier_id].add(m.complaint_id)
-        for identifier_id in sorted(by_identifier):
-            key = self.add(_identifier_node(rows[identifier_id]))
-            ends: Counter[str] = Counter()
-            for complaint_id in sorted(by_identifier[identifier_id]):
-                end = self.complaint_end(complaint_id)
-                if end is None:
-                    self.omitted += 1
-                else:
-                    ends[end] += 1
-            for end, n in sorted(ends.items()):
-                self.edge(key, end, _("mentioned in"), EdgeKind.MENTIONED_IN, n)
+        return find_shared_identifiers(mentions, group_of=self.group_of)
 
     def contacts(self) -> None:
         for c in self.s.scalars(select(Contact).where(Contact.case_id == self.case_id)
@@ -354,12 +360,14 @@ def _identifier_node(ident: Identifier) -> GraphNode:
 
 
 def build_link_graph(s: Session, case_id: int, options: GraphOptions | None = None,
-                     *, when: datetime | None = None) -> LinkGraph:
-    """The case's network from the database, inside the caller's session."""
+                     *, when: datetime | None = None,
+                     shared: Sequence[SharedIdentifier] | None = None) -> LinkGraph:
+    """The case's network from the database, inside the caller's session. `shared`: the
+    shared identifiers of the latest analysis, if the caller has them already."""
     b = _Builder(s, case_id, options or GraphOptions())
     b.parties()
     b.groups()
-    b.shared_identifiers()
+    b.shared_identifiers(shared)
     b.contacts()
     b.links()
     b.other_mentions()

@@ -567,7 +567,7 @@ class ContextBuilder:
         graph = build_link_graph(self.s, self.case.id, self.o.graph, when=self.now,
                                  shared=self.data.report.shared_identifiers)
         graph = graph.relabel(self._node_label)
-        layout = layout_graph(graph)
+        layout = layout_graph(graph, aspect=0.85)  # a little wider than high: the A4 frame
         picture = render_chart(graph, layout, empty_text=_("Nothing to show yet."))
         roles = {r.value: party_role_label(r.value) for r in PartyRole}
         types = {NodeType.IDENTIFIER: _("Identifier"),

@@ -61,10 +61,12 @@ def render_chart(graph: LinkGraph, layout: GraphLayout, *, empty_text: str) -> C
     aspect = min(max(layout.aspect, 0.7), 2.2)
     width, height = WIDTH, int(WIDTH / aspect)
     n = max(len(graph.nodes), 1)
-    scale = max(0.55, min(1.0, 3.2 / math.sqrt(n)))  # smaller marks on crowded charts
+    # Smaller marks on crowded charts, but never text too small to read on paper (at 17 cm
+    # wide, 26 px is about 6.5 pt).
+    scale = max(0.75, min(1.0, 4.0 / math.sqrt(n)))
     radius = int(34 * scale)
-    label_font, detail_font, edge_font = _font(int(30 * scale)), _font(int(24 * scale)), \
-        _font(int(22 * scale))
+    label_font, detail_font, edge_font = _font(int(35 * scale)), _font(int(28 * scale)), \
+        _font(int(26 * scale))
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
     if not graph.nodes:

@@ -332,7 +332,7 @@ def _comparison(block: doc.ComparisonBlock) -> RLTable:
 
 
 def _picture(block: doc.Picture) -> list[Flowable]:
-    max_h = (PAGE_H - MARGIN_TOP - MARGIN_BOTTOM) * 0.72
+    max_h = (PAGE_H - MARGIN_TOP - MARGIN_BOTTOM) * 0.8
     width = FRAME_W
     height = width * block.height_px / block.width_px
     if height > max_h:

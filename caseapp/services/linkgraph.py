@@ -400,7 +400,7 @@ class GraphLayout:
 
 def layout_graph(graph: LinkGraph, *, aspect: float = 1.4) -> GraphLayout:
     """Lay out each connected component by stress majorization (graph distances become
-    drawing distances; deterministic, numpy only), then pack the components in rows,
+    drawing distances; deterministic, numpy only), then pack the components' boxes in rows,
     largest first."""
     import networkx as nx
 
@@ -411,10 +411,16 @@ def layout_graph(graph: LinkGraph, *, aspect: float = 1.4) -> GraphLayout:
                         key=lambda c: (-len(c), c[0]))
     boxes = []
     for members in components:
-        sub = g.subgraph(members)
-        # The side of a component's square grows with the square root of its size (plus room
-        # for the labels of small ones).
-        boxes.append((_component_layout(members, sub), 1.0 + math.sqrt(len(members))))
+        local = _component_layout(members, g.subgraph(members))
+        # A component's drawing grows a little faster than the square root of its size (hubs
+        # with many leaves need room for their labels); one unit more for the labels around.
+        size = 1.0 + len(members) ** 0.65
+        xs = [x for x, _y in local.values()]
+        ys = [y for _x, y in local.values()]
+        w, h = max(xs) - min(xs), max(ys) - min(ys)
+        scaled = {k: ((x - min(xs)) * size + 0.5, (y - min(ys)) * size + 0.5)
+                  for k, (x, y) in local.items()}
+        boxes.append((scaled, w * size + 1.0, h * size + 1.0))
     positions, packed_aspect = _pack(boxes, aspect)
     return GraphLayout(positions, packed_aspect)
 
@@ -475,29 +481,29 @@ def _stress_majorization(dist: Any, np: Any, iterations: int = 300) -> Any:
     return xy
 
 
-def _pack(boxes: list[tuple[dict[str, Point], float]], aspect: float
+def _pack(boxes: list[tuple[dict[str, Point], float, float]], aspect: float
           ) -> tuple[dict[str, Point], float]:
-    """Shelf-pack square boxes (largest first) into rows about `aspect` times wider than
-    high; positions scaled into the unit square, and the packed width / height."""
+    """Shelf-pack boxes (positions inside each, width, height), largest first, into rows
+    about `aspect` times wider than high; positions scaled into the unit square, and the
+    packed width / height."""
     if not boxes:
         return {}, aspect
-    area = sum(side * side for _p, side in boxes)
-    row_width = max(max(side for _p, side in boxes), math.sqrt(area * aspect))
-    placed: list[tuple[dict[str, Point], float, float, float]] = []
+    area = sum(w * h for _p, w, h in boxes)
+    row_width = max(max(w for _p, w, _h in boxes), math.sqrt(area * aspect))
+    placed: list[tuple[dict[str, Point], float, float]] = []
     x = y = row_height = 0.0
-    for pos, side in boxes:
-        if x > 0 and x + side > row_width + 1e-9:
+    for pos, w, h in boxes:
+        if x > 0 and x + w > row_width + 1e-9:
             x, y, row_height = 0.0, y + row_height, 0.0
-        placed.append((pos, x, y, side))
-        x += side
-        row_height = max(row_height, side)
-    width = max(px + side for _p, px, _py, side in placed)
-    height = max(py + side for _p, _px, py, side in placed)
+        placed.append((pos, x, y))
+        x += w
+        row_height = max(row_height, h)
+    width = max(px + w for (_p, px, _py), (_q, w, _h) in zip(placed, boxes, strict=True))
+    height = y + row_height
     out: dict[str, Point] = {}
-    for pos, px, py, side in placed:
+    for pos, px, py in placed:
         for key, (u, v) in pos.items():
-            out[key] = ((px + (0.12 + 0.76 * u) * side) / width,
-                        (py + (0.12 + 0.76 * v) * side) / height)
+            out[key] = ((px + u) / width, (py + v) / height)
     return out, width / height
 
 

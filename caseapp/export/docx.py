@@ -101,7 +101,11 @@ def _shade(cell: _Cell, fill: str) -> None:
 
 
 def _row_flags(row: Any, *, header: bool = False) -> None:
-    tr_pr = row._tr.get_or_add_trPr()
+    _tr_flags(row._tr, header=header)
+
+
+def _tr_flags(tr: Any, *, header: bool = False) -> None:
+    tr_pr = tr.get_or_add_trPr()
     cant = OxmlElement("w:cantSplit")
     tr_pr.append(cant)
     if header:
@@ -298,16 +302,29 @@ class _Writer:
     @staticmethod
     def _widths(table: DocxTable, widths_cm: list[float]) -> None:
         """Column widths on the grid and on every cell (Word reads one, LibreOffice the
-        other), with a fixed layout."""
+        other), with a fixed layout. Works on the XML rows directly: python-docx's row and
+        cell lookups are quadratic in the number of rows."""
         table.autofit = False
         for column, width in zip(table.columns, widths_cm, strict=False):
             column.width = Cm(width)
         layout = OxmlElement("w:tblLayout")
         layout.set(qn("w:type"), "fixed")
         table._tbl.tblPr.append(layout)
-        for row in table.rows:
-            for cell, width in zip(row.cells, widths_cm, strict=False):
-                cell.width = Cm(width)
+        total = Cm(sum(widths_cm))
+        for tr in table._tbl.tr_lst:
+            tcs = tr.tc_lst
+            if len(tcs) == 1 and len(widths_cm) > 1:
+                tcs[0].width = total  # a row spanning the whole table
+                continue
+            for tc, width in zip(tcs, widths_cm, strict=False):
+                tc.width = Cm(width)
+
+    def _add_row(self, table: DocxTable) -> tuple[Any, list[_Cell]]:
+        tr = table._tbl.add_tr()
+        for _i in range(len(table.columns)):
+            tc = tr.add_tc()
+            tc.append(OxmlElement("w:p"))
+        return tr, [_Cell(tc, table) for tc in tr.tc_lst]
 
     def fields(self, block: doc.Fields) -> None:
         table = self.d.add_table(rows=0, cols=2)
@@ -337,9 +354,9 @@ class _Writer:
             p._p.style = self.style["Caseapp Cell"]
             _text(p, name, colour=RGBColor(0xFF, 0xFF, 0xFF), bold=True)
         for i, values in enumerate(t.rows):
-            row = table.add_row()
-            _row_flags(row)
-            for j, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
+            tr, cells = self._add_row(table)
+            _tr_flags(tr)
+            for j, (cell, value) in enumerate(zip(cells, values, strict=True)):
                 p = cell.paragraphs[0]
                 p._p.style = self.style["Caseapp Mono" if j in t.mono_columns else "Caseapp Cell"]
                 _text(p, value, mono=j in t.mono_columns)
@@ -347,16 +364,19 @@ class _Writer:
                     _shade(cell, STRIPE_FILL)
             detail = t.detail[i] if i < len(t.detail) else ""
             if detail:
-                extra = table.add_row()
-                _row_flags(extra)
-                merged = extra.cells[0].merge(extra.cells[-1])
+                extra, extra_cells = self._add_row(table)
+                _tr_flags(extra)
+                for tc in extra.tc_lst[1:]:
+                    extra.remove(tc)
+                extra.tc_lst[0].grid_span = ncols
+                merged = extra_cells[0]
                 p = merged.paragraphs[0]
                 p._p.style = self.style["Caseapp Mono"]
                 _text(p, detail, mono=True)
                 if i % 2:
                     _shade(merged, STRIPE_FILL)
                 # Keep an item's two rows on one page.
-                for cell in row.cells:
+                for cell in cells:
                     for para in cell.paragraphs:
                         para.paragraph_format.keep_with_next = True
         total = sum(t.widths) or 1.0

@@ -14,6 +14,7 @@ from caseapp.backup.service import pre_migration_backup
 from caseapp.db.migrate import UpgradeResult, upgrade
 from caseapp.db.session import Database, make_engine
 from caseapp.domain.errors import CaseappError
+from caseapp.export.service import ExportService
 from caseapp.i18n import _
 from caseapp.services.analysis import AnalysisService
 from caseapp.services.audit import AuditService
@@ -46,6 +47,7 @@ class App:
     links: LinkService
     audit: AuditService
     exchange: ExchangeService
+    export: ExportService
 
     def close(self) -> None:
         self.db.dispose()
@@ -97,4 +99,5 @@ def open_app(
         links=LinkService(ctx),
         audit=AuditService(ctx),
         exchange=ExchangeService(ctx, key_dir=ws.root / "exchange"),
+        export=ExportService.create(ctx, rules_dir=ws.root),
     )

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from caseapp.bench.exchange import add_parser as add_exchange_parser
+from caseapp.bench.export_bench import add_parser as add_export_parser
 
 SHARED_GENERATOR = Path("../shared/samples/make_samples.py")
 
@@ -150,10 +151,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="make_samples.py to generate the file with")
     p.add_argument("--json", action="store_true")
     add_exchange_parser(sub)
+    add_export_parser(sub, str(SHARED_GENERATOR))
     args = parser.parse_args(argv)
-    if args.bench == "exchange":
-        return int(args.run(args))
-    return bench_import(args)
+    return int(args.run(args)) if hasattr(args, "run") else bench_import(args)
 
 
 if __name__ == "__main__":

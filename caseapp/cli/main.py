@@ -16,6 +16,7 @@ from caseapp import __version__
 from caseapp.analysis.compare import SAME
 from caseapp.app import App, open_app
 from caseapp.cli.backup_cmds import register_backup_commands
+from caseapp.cli.export_cmds import add_export_commands
 from caseapp.db.repositories.complaints import ComplaintFilter
 from caseapp.domain.enums import ContactChannel, EvidenceKind, PartyKind, PartyRole
 from caseapp.domain.errors import CaseappError, InvalidInputError
@@ -545,6 +546,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_exchange_commands(sub)
     register_backup_commands(sub)
+    add_export_commands(sub)
     return p
 
 

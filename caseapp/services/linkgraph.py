@@ -9,17 +9,22 @@ suspect linked to 800 complaints is one edge with "×800", not 800 nodes.
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from caseapp.analysis.repeat_complainants import ComplaintFacts, customer_key
-from caseapp.analysis.shared_identifiers import MentionFacts, find_shared_identifiers
+from caseapp.analysis.shared_identifiers import (
+    MentionFacts,
+    SharedIdentifier,
+    find_shared_identifiers,
+)
 from caseapp.db.models import (
     AnalysisRun,
     Complaint,
@@ -69,6 +74,7 @@ class GraphNode:
     label: str
     detail: str = ""  # second line: role, identifier type, group size …
     role: str = ""  # a party's role (PartyRole value), for colouring
+    kind: str = ""  # a party's kind (PartyKind value: person or org)
     identifier_type: str = ""  # an identifier's type (IdentifierType value)
     weight: int = 1  # complaints a group stands for; 1 for everything else
 
@@ -167,7 +173,7 @@ class _Builder:
         for p in self.s.scalars(select(Party).where(Party.case_id == self.case_id)
                                 .order_by(Party.id)):
             self.add(GraphNode(node_key(NodeType.PARTY, p.id), NodeType.PARTY, p.id, p.name,
-                               party_role_label(p.role), role=p.role))
+                               party_role_label(p.role), role=p.role, kind=p.kind))
         for ident in self.s.scalars(select(Identifier).where(
                 Identifier.case_id == self.case_id, Identifier.party_id.is_not(None))
                 .order_by(Identifier.id)):
@@ -212,11 +218,36 @@ class _Builder:
         return self.add(GraphNode(key, NodeType.COMPLAINT, complaint_id, number,
                                   _("complaint")))
 
-    def shared_identifiers(self) -> None:
+    def shared_identifiers(self, known: Sequence[SharedIdentifier] | None = None) -> None:
         """Identifiers that turn up in the complaints of different customers, drawn into the
         groups (or complaints) that mention them. As in the analysis, a phone counts wherever
         it appears (agents often give theirs as the customer's); a customer's own number
-        appears for one customer only and is left out."""
+        appears for one customer only and is left out. `known`: the analysis report's list,
+        which saves finding them again."""
+        if known is None:
+            known = self._find_shared()
+        held = {x.identifier_id for x in known if x.party_id is not None}
+        unheld = [x for x in known if x.identifier_id not in held]
+        keep = {x.identifier_id for x in unheld[: self.options.max_identifiers]}
+        self.omitted += len(unheld) - len(keep)
+        keep |= held
+        rows = {i.id: i for i in self.s.scalars(
+            select(Identifier).where(Identifier.id.in_(sorted(keep))))} if keep else {}
+        for x in sorted(known, key=lambda x: x.identifier_id):
+            if x.identifier_id not in keep or x.identifier_id not in rows:
+                continue
+            key = self.add(_identifier_node(rows[x.identifier_id]))
+            ends: Counter[str] = Counter()
+            for complaint_id in x.complaint_ids:
+                end = self.complaint_end(complaint_id)
+                if end is None:
+                    self.omitted += 1
+                else:
+                    ends[end] += 1
+            for end, n in sorted(ends.items()):
+                self.edge(key, end, _("mentioned in"), EdgeKind.MENTIONED_IN, n)
+
+    def _find_shared(self) -> list[SharedIdentifier]:
         facts: dict[int, ComplaintFacts] = {}
         for row in self.s.execute(select(
                 Complaint.id, Complaint.external_number, Complaint.customer_name,
@@ -225,7 +256,6 @@ class _Builder:
             facts[row.id] = ComplaintFacts(row.id, row.external_number, row.customer_name,
                                            row.customer_id_number, row.customer_phone, "", "",
                                            None)
-            self.complaint_numbers[row.id] = row.external_number
         mentions = [MentionFacts(identifier_id=i, type=t, value=v, valid=ok, party_id=p,
                                  complaint_id=c, field=f,
                                  customer=customer_key(facts[c]) if c in facts else None)
@@ -236,29 +266,7 @@ class _Builder:
                         .join(IdentifierMention, IdentifierMention.identifier_id == Identifier.id)
                         .where(Identifier.case_id == self.case_id,
                                IdentifierMention.complaint_id.is_not(None)))]
-        shared = find_shared_identifiers(mentions, group_of=self.group_of)
-        held = {m.identifier_id for m in mentions if m.party_id is not None}
-        unheld = [x for x in shared if x.identifier_id not in held]
-        keep = {x.identifier_id for x in unheld[: self.options.max_identifiers]}
-        self.omitted += len(unheld) - len(keep)
-        keep |= {x.identifier_id for x in shared if x.identifier_id in held}
-        rows = {i.id: i for i in self.s.scalars(
-            select(Identifier).where(Identifier.id.in_(sorted(keep))))} if keep else {}
-        by_identifier: dict[int, set[int]] = defaultdict(set)
-        for m in mentions:
-            if m.identifier_id in keep:
-                by_identifier[m.identifier_id].add(m.complaint_id)
-        for identifier_id in sorted(by_identifier):
-            key = self.add(_identifier_node(rows[identifier_id]))
-            ends: Counter[str] = Counter()
-            for complaint_id in sorted(by_identifier[identifier_id]):
-                end = self.complaint_end(complaint_id)
-                if end is None:
-                    self.omitted += 1
-                else:
-                    ends[end] += 1
-            for end, n in sorted(ends.items()):
-                self.edge(key, end, _("mentioned in"), EdgeKind.MENTIONED_IN, n)
+        return find_shared_identifiers(mentions, group_of=self.group_of)
 
     def contacts(self) -> None:
         for c in self.s.scalars(select(Contact).where(Contact.case_id == self.case_id)
@@ -352,12 +360,14 @@ def _identifier_node(ident: Identifier) -> GraphNode:
 
 
 def build_link_graph(s: Session, case_id: int, options: GraphOptions | None = None,
-                     *, when: datetime | None = None) -> LinkGraph:
-    """The case's network from the database, inside the caller's session."""
+                     *, when: datetime | None = None,
+                     shared: Sequence[SharedIdentifier] | None = None) -> LinkGraph:
+    """The case's network from the database, inside the caller's session. `shared`: the
+    shared identifiers of the latest analysis, if the caller has them already."""
     b = _Builder(s, case_id, options or GraphOptions())
     b.parties()
     b.groups()
-    b.shared_identifiers()
+    b.shared_identifiers(shared)
     b.contacts()
     b.links()
     b.other_mentions()
@@ -388,9 +398,10 @@ class GraphLayout:
     aspect: float  # width / height of the drawing the positions were packed for
 
 
-def layout_graph(graph: LinkGraph, *, aspect: float = 1.4, seed: int = 7) -> GraphLayout:
-    """Lay out each connected component (Kamada–Kawai, which is deterministic; a seeded
-    spring layout for big ones), then pack the components in rows, largest first."""
+def layout_graph(graph: LinkGraph, *, aspect: float = 1.4) -> GraphLayout:
+    """Lay out each connected component by stress majorization (graph distances become
+    drawing distances; deterministic, numpy only), then pack the components' boxes in rows,
+    largest first."""
     import networkx as nx
 
     g = nx.Graph()
@@ -400,60 +411,99 @@ def layout_graph(graph: LinkGraph, *, aspect: float = 1.4, seed: int = 7) -> Gra
                         key=lambda c: (-len(c), c[0]))
     boxes = []
     for members in components:
-        edges = sorted({tuple(sorted(e)) for e in g.subgraph(members).edges()})
-        # The side of a component's square grows with the square root of its size.
-        boxes.append((_component_layout(members, edges, seed), math.sqrt(len(members))))
+        local = _component_layout(members, g.subgraph(members))
+        # A component's drawing grows a little faster than the square root of its size (hubs
+        # with many leaves need room for their labels); one unit more for the labels around.
+        size = 1.0 + len(members) ** 0.65
+        xs = [x for x, _y in local.values()]
+        ys = [y for _x, y in local.values()]
+        w, h = max(xs) - min(xs), max(ys) - min(ys)
+        scaled = {k: ((x - min(xs)) * size + 0.5, (y - min(ys)) * size + 0.5)
+                  for k, (x, y) in local.items()}
+        boxes.append((scaled, w * size + 1.0, h * size + 1.0))
     positions, packed_aspect = _pack(boxes, aspect)
     return GraphLayout(positions, packed_aspect)
 
 
-def _component_layout(members: list[str], edges: list[tuple[str, ...]], seed: int
-                      ) -> dict[str, Point]:
+def _component_layout(members: list[str], sub: Any) -> dict[str, Point]:
     """One connected component in the unit square, centred, keeping its proportions."""
     import networkx as nx
+    import numpy as np
 
     if len(members) == 1:
         return {members[0]: (0.5, 0.5)}
     if len(members) == 2:
         return {members[0]: (0.0, 0.5), members[1]: (1.0, 0.5)}
-    sub = nx.Graph()
-    sub.add_nodes_from(members)
-    sub.add_edges_from(edges)
-    if len(members) <= 150:
-        raw = nx.kamada_kawai_layout(sub, pos=nx.circular_layout(sub))
-    else:
-        raw = nx.spring_layout(sub, seed=seed, iterations=100)
-    xs = [float(p[0]) for p in raw.values()]
-    ys = [float(p[1]) for p in raw.values()]
-    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
-    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
-    return {k: (0.5 + (float(p[0]) - cx) / span, 0.5 - (float(p[1]) - cy) / span)
-            for k, p in raw.items()}
+    index = {k: i for i, k in enumerate(members)}
+    n = len(members)
+    dist = np.zeros((n, n))
+    for source, lengths in nx.all_pairs_shortest_path_length(sub):
+        for target, d in lengths.items():
+            dist[index[source], index[target]] = d
+    xy = _stress_majorization(dist, np)
+    xs, ys = xy[:, 0], xy[:, 1]
+    span = max(float(xs.max() - xs.min()), float(ys.max() - ys.min())) or 1.0
+    cx, cy = float(xs.max() + xs.min()) / 2, float(ys.max() + ys.min()) / 2
+    return {k: (0.5 + (float(xy[i, 0]) - cx) / span, 0.5 + (float(xy[i, 1]) - cy) / span)
+            for k, i in index.items()}
 
 
-def _pack(boxes: list[tuple[dict[str, Point], float]], aspect: float
+def _stress_majorization(dist: Any, np: Any, iterations: int = 300) -> Any:
+    """Positions whose distances match the graph distances `dist` (Gansner, Koren & North,
+    2004): start from classical MDS, then Guttman transforms with weights 1/d²."""
+    n = dist.shape[0]
+    centre = np.eye(n) - np.ones((n, n)) / n
+    gram = -0.5 * centre @ (dist ** 2) @ centre
+    values, vectors = np.linalg.eigh(gram)
+    order = np.argsort(values)[::-1][:2]
+    xy = vectors[:, order] * np.sqrt(np.maximum(values[order], 1e-9))
+    # Eigenvectors have no preferred sign: fix it, so that the same graph looks the same.
+    for axis in range(2):
+        if xy[np.argmax(np.abs(xy[:, axis])), axis] < 0:
+            xy[:, axis] = -xy[:, axis]
+    xy += np.linspace(0.0, 1e-3, n)[:, None]  # separate nodes MDS puts on one spot
+    with np.errstate(divide="ignore"):
+        weights = np.where(dist > 0, 1.0 / dist ** 2, 0.0)
+    laplacian = -weights
+    np.fill_diagonal(laplacian, weights.sum(axis=1))
+    pinv = np.linalg.pinv(laplacian)
+    for _step in range(iterations):
+        delta = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            b = np.where(delta > 1e-12, -weights * dist / delta, 0.0)
+        np.fill_diagonal(b, 0.0)
+        np.fill_diagonal(b, -b.sum(axis=1))
+        new = pinv @ (b @ xy)
+        if np.abs(new - xy).max() < 1e-6:
+            xy = new
+            break
+        xy = new
+    return xy
+
+
+def _pack(boxes: list[tuple[dict[str, Point], float, float]], aspect: float
           ) -> tuple[dict[str, Point], float]:
-    """Shelf-pack square boxes (largest first) into rows about `aspect` times wider than
-    high; positions scaled into the unit square, and the packed width / height."""
+    """Shelf-pack boxes (positions inside each, width, height), largest first, into rows
+    about `aspect` times wider than high; positions scaled into the unit square, and the
+    packed width / height."""
     if not boxes:
         return {}, aspect
-    area = sum(side * side for _p, side in boxes)
-    row_width = max(max(side for _p, side in boxes), math.sqrt(area * aspect))
-    placed: list[tuple[dict[str, Point], float, float, float]] = []
+    area = sum(w * h for _p, w, h in boxes)
+    row_width = max(max(w for _p, w, _h in boxes), math.sqrt(area * aspect))
+    placed: list[tuple[dict[str, Point], float, float]] = []
     x = y = row_height = 0.0
-    for pos, side in boxes:
-        if x > 0 and x + side > row_width + 1e-9:
+    for pos, w, h in boxes:
+        if x > 0 and x + w > row_width + 1e-9:
             x, y, row_height = 0.0, y + row_height, 0.0
-        placed.append((pos, x, y, side))
-        x += side
-        row_height = max(row_height, side)
-    width = max(px + side for _p, px, _py, side in placed)
-    height = max(py + side for _p, _px, py, side in placed)
+        placed.append((pos, x, y))
+        x += w
+        row_height = max(row_height, h)
+    width = max(px + w for (_p, px, _py), (_q, w, _h) in zip(placed, boxes, strict=True))
+    height = y + row_height
     out: dict[str, Point] = {}
-    for pos, px, py, side in placed:
+    for pos, px, py in placed:
         for key, (u, v) in pos.items():
-            out[key] = ((px + (0.12 + 0.76 * u) * side) / width,
-                        (py + (0.12 + 0.76 * v) * side) / height)
+            out[key] = ((px + u) / width, (py + v) / height)
     return out, width / height
 
 

@@ -11,6 +11,7 @@ from caseapp.services.linkgraph import (
     GraphOptions,
     LinkGraphService,
     NodeType,
+    build_link_graph,
     layout_graph,
     node_key,
 )
@@ -58,6 +59,13 @@ def test_demo_case_with_complaints_is_one_network(app: App, samples: Path) -> No
     assert sum(e.count for e in into) == loose.complaints
     # Customers' own ID numbers and phones are not part of the network.
     assert not any(n.identifier_type == "id_card" for n in graph.nodes)
+
+    # Given the analysis' shared identifiers, the same graph comes out without finding them
+    # again.
+    with app.db.read() as s:
+        known = build_link_graph(s, case.id, shared=app.analysis.latest(case.id)
+                                 .shared_identifiers)
+    assert (known.nodes, known.edges) == (graph.nodes, graph.edges)
 
     layout = layout_graph(graph)
     assert set(layout.positions) == keys

@@ -17,12 +17,14 @@ from caseapp.i18n import _
 from caseapp.services.analysis import AnalysisService
 from caseapp.services.audit import AuditService
 from caseapp.services.cases import CaseService
+from caseapp.services.complaint_queries import ComplaintQueryService
 from caseapp.services.complaints import ComplaintService
 from caseapp.services.contacts import ContactService
 from caseapp.services.context import ServiceContext, system_clock
 from caseapp.services.evidence import EvidenceService
 from caseapp.services.links import LinkService
 from caseapp.services.parties import PartyService
+from caseapp.services.search import SearchService
 from caseapp.storage.evidence_store import EvidenceStore
 from caseapp.storage.workspace import Workspace, resolve_workspace
 
@@ -41,6 +43,8 @@ class App:
     analysis: AnalysisService
     links: LinkService
     audit: AuditService
+    complaint_queries: ComplaintQueryService
+    search: SearchService
 
     def close(self) -> None:
         self.db.dispose()
@@ -75,6 +79,7 @@ def open_app(
     store.clean_temp()
     ctx = ServiceContext(db=db, store=store, actor=actor or ws.user_name, clock=clock)
     evidence = EvidenceService(ctx)
+    complaint_queries = ComplaintQueryService(ctx)
     return App(
         workspace=ws,
         db=db,
@@ -88,4 +93,6 @@ def open_app(
         analysis=AnalysisService(ctx, rules_dir=ws.root),
         links=LinkService(ctx),
         audit=AuditService(ctx),
+        complaint_queries=complaint_queries,
+        search=SearchService(ctx, complaint_queries),
     )

@@ -49,6 +49,7 @@ from caseapp.services.search import SearchResults
 from caseapp.ui.dialogs.errors import show_error
 from caseapp.ui.dialogs.new_case_dialog import NewCaseDialog
 from caseapp.ui.models.case_table_model import CaseTableModel
+from caseapp.ui.style import NAV_STYLE, styled
 from caseapp.ui.views.base import CaseView
 from caseapp.ui.views.registry import VIEW_CLASSES
 from caseapp.ui.workers.task import run_with_progress_dialog
@@ -137,7 +138,8 @@ class MainWindow(QMainWindow):
         self.app = app
         self.views: list[CaseView] = []
         self.open_case_id: int | None = None
-        self._dirty: set[int] = set()
+        self._dirty: set[int] = set()  # views to refresh when shown next
+        self._unset: set[int] = set()  # views that have not had the open case yet
         self._build()
         self.refresh()
         if restore:
@@ -178,6 +180,7 @@ class MainWindow(QMainWindow):
         nav_panel = QWidget(self)
         nav_panel.setObjectName("navPanel")
         nav_panel.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        nav_panel.setStyleSheet(NAV_STYLE)
         nav_layout = QVBoxLayout(nav_panel)
         nav_layout.setContentsMargins(0, 0, 0, 0)
         nav_layout.setSpacing(0)
@@ -212,7 +215,7 @@ class MainWindow(QMainWindow):
     def _build_case_page(self) -> QWidget:
         page = QWidget(self)
         title = QLabel(_("Cases"), page)
-        title.setObjectName("pageTitle")
+        styled(title, "pageTitle")
         self.table = QTableView(page)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -226,7 +229,7 @@ class MainWindow(QMainWindow):
         self.table.activated.connect(lambda index: self.open_selected_case())
         self.details = CaseDetails(page)
         self.open_button = QPushButton(_("Open case"), page)
-        self.open_button.setObjectName("primaryButton")
+        styled(self.open_button, "primaryButton")
         self.open_button.clicked.connect(self.open_selected_case)
         self.new_button = QPushButton(_("New case…"), page)
         self.rename_button = QPushButton(_("Rename…"), page)
@@ -342,7 +345,7 @@ class MainWindow(QMainWindow):
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         toolbar.addWidget(spacer)
         self.search_edit = QLineEdit(toolbar)
-        self.search_edit.setObjectName("globalSearch")
+        styled(self.search_edit, "globalSearch")
         self.search_edit.setPlaceholderText(_("Search this case (Ctrl+F)"))
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.returnPressed.connect(lambda: self.run_search(self.search_edit.text()))
@@ -370,6 +373,8 @@ class MainWindow(QMainWindow):
     def refresh_all(self) -> None:
         self.refresh()
         for view in self.views:
+            if id(view) in self._unset:
+                continue
             if view is self.stack.currentWidget():
                 self._refresh_view(view)
             else:
@@ -516,17 +521,10 @@ class MainWindow(QMainWindow):
         except CaseappError as exc:
             show_error(self, _("Cannot open the case"), exc)
             return
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self.open_case_id = case_id
-            self._dirty.clear()
-            for v in self.views:
-                try:
-                    v.set_case(case_id)
-                except CaseappError as exc:
-                    show_error(self, _("Cannot show {view}").format(view=v.view_title()), exc)
-        finally:
-            QApplication.restoreOverrideCursor()
+        self.open_case_id = case_id
+        self._dirty.clear()
+        # Views get the case when they are first shown: opening a big case stays quick.
+        self._unset = {id(v) for v in self.views}
         self.select_case(case_id)
         self._update_nav_header()
         self._update_case_state()
@@ -538,7 +536,9 @@ class MainWindow(QMainWindow):
             return
         self.open_case_id = None
         for view in self.views:
-            view.set_case(None)
+            if id(view) not in self._unset:
+                view.set_case(None)
+        self._unset = set()
         self._update_nav_header()
         self.search_results.clear()
         self.search_dock.hide()
@@ -592,10 +592,25 @@ class MainWindow(QMainWindow):
                 self.nav.setCurrentRow(0)
         else:
             view = self.views[row - 1]
-            if id(view) in self._dirty:
-                self._refresh_view(view)
+            self._prepare_view(view)
             self.stack.setCurrentWidget(view)
         self._update_case_state()
+
+    def _prepare_view(self, view: CaseView) -> None:
+        """Give the view the open case if it has not had it yet, else refresh it if data
+        changed while it was hidden."""
+        if id(view) in self._unset:
+            self._unset.discard(id(view))
+            self._dirty.discard(id(view))
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                view.set_case(self.open_case_id)
+            except CaseappError as exc:
+                show_error(self, _("Cannot show {view}").format(view=view.view_title()), exc)
+            finally:
+                QApplication.restoreOverrideCursor()
+        elif id(view) in self._dirty:
+            self._refresh_view(view)
 
     def _refresh_view(self, view: CaseView) -> None:
         self._dirty.discard(id(view))
@@ -606,7 +621,7 @@ class MainWindow(QMainWindow):
 
     def _on_data_changed(self, sender: CaseView) -> None:
         for view in self.views:
-            if view is sender:
+            if view is sender or id(view) in self._unset:
                 continue
             if view is self.stack.currentWidget():
                 self._refresh_view(view)
@@ -621,8 +636,7 @@ class MainWindow(QMainWindow):
         if sender is not None and sender in self.views:
             order.append(sender)
         for view in order:
-            if id(view) in self._dirty:
-                self._refresh_view(view)
+            self._prepare_view(view)
             if view.show_item(object_type, object_id):
                 self.show_view(view)
                 return True
@@ -731,7 +745,9 @@ class MainWindow(QMainWindow):
         current_name = type(current).__name__ if current is not None else ""
         window_state = self.saveState()
         for view in self.views:
-            view.set_case(None)
+            if id(view) not in self._unset:
+                view.set_case(None)
+        self._unset = set()
         old_central = self.takeCentralWidget()
         self.menuBar().clear()
         self.removeToolBar(self.toolbar)

@@ -21,15 +21,35 @@ def _case_id(app: App) -> int:
     return app.cases.get(DEMO_NUMBER).id
 
 
-def test_model_reads_blocks_on_demand(demo_app: App) -> None:
+def test_model_shows_the_first_rows_then_the_count(qtbot: QtBot, demo_app: App) -> None:
     model = ComplaintTableModel(demo_app.complaint_queries)
+    model.BLOCK = 50
+    case_id = _case_id(demo_app)
+    with qtbot.waitSignal(model.ids_loaded, timeout=30_000) as loaded:
+        model.set_case(case_id)
+        # the first rows are there at once; the others are listed in a worker
+        assert model.rowCount() == 50 and model.total is None
+        assert model.data(model.index(0, 0)) is not None
+    assert loaded.args == [228]
+    assert model.rowCount() == 228 and model.total == 228
+    ids = demo_app.complaint_queries.ordered_ids(case_id)
+    assert [model.complaint_id(r) for r in range(228)] == ids
+    assert model.data(model.index(227, 0)) == demo_app.complaints.get(ids[-1]).external_number
+    # a query with fewer rows than a block is complete at once
+    model.set_query(ComplaintQuery(search="住院证明"))
+    assert model.total == model.rowCount() == demo_app.complaint_queries.count(
+        case_id, ComplaintQuery(search="住院证明")) < 50
+
+
+def test_model_reads_blocks_on_demand(demo_app: App) -> None:
+    model = ComplaintTableModel(demo_app.complaint_queries, background=False)
     model.BLOCK = 20
     model.MAX_BLOCKS = 3
     case_id = _case_id(demo_app)
     model.set_case(case_id)
     ids = demo_app.complaint_queries.ordered_ids(case_id)
     assert model.rowCount() == len(ids) == 228 and model.columnCount() == 9
-    assert model.blocks_read == 0  # nothing read until something is shown
+    assert model.blocks_read == 0 and model.cached_blocks() == 1  # the first rows only
     last = model.index(227, ComplaintTableModel.COL_NUMBER)
     record = demo_app.complaints.get(ids[-1])
     assert model.data(last) == record.external_number
@@ -51,7 +71,7 @@ def test_model_reads_blocks_on_demand(demo_app: App) -> None:
 
 
 def test_model_sorts_and_filters_through_the_service(demo_app: App) -> None:
-    model = ComplaintTableModel(demo_app.complaint_queries)
+    model = ComplaintTableModel(demo_app.complaint_queries, background=False)
     case_id = _case_id(demo_app)
     model.set_case(case_id)
     model.sort(ComplaintTableModel.COL_NUMBER, Qt.SortOrder.DescendingOrder)
@@ -75,6 +95,7 @@ def _view(qtbot: QtBot, app: App) -> ComplaintsView:
     view.resize(1300, 800)
     view.show()
     view.set_case(_case_id(app))
+    view.wait_loaded()
     return view
 
 
@@ -89,13 +110,16 @@ def test_view_filters(qtbot: QtBot, demo_app: App) -> None:
     assert view.count_label.text() == f"{n} of 228 complaints"
     channel = facets.channels[0][0]
     view.channel_combo.setCurrentIndex(view.channel_combo.findData(channel))
+    view.wait_loaded()
     both = demo_app.complaint_queries.count(case_id, ComplaintQuery(category=category,
                                                                       channel=channel))
     assert view.model.rowCount() == both
     view.clear_filters()
+    view.wait_loaded()
     assert view.model.rowCount() == 228
     view.from_check.setChecked(True)
     view.from_date.setDate(QDate(2025, 3, 1))
+    view.wait_loaded()
     rows = [view.model.record(r) for r in range(view.model.rowCount())]
     assert rows and all(r.received_at.astimezone().date() >= date(2025, 3, 1) for r in rows)
     view.clear_filters()
@@ -104,7 +128,9 @@ def test_view_filters(qtbot: QtBot, demo_app: App) -> None:
     assert view.model.rowCount() == group.size
     view.clear_filters()
     view.search_edit.setText("住院证明")
-    qtbot.waitUntil(lambda: view.model.rowCount() < 228, timeout=3000)  # debounced
+    assert view.model.query.search == ""  # debounced: applied after a pause in typing
+    qtbot.waitUntil(lambda: view.model.query.search == "住院证明", timeout=3000)
+    view.wait_loaded()
     assert view.model.rowCount() == demo_app.complaint_queries.count(
         case_id, ComplaintQuery(search="住院证明"))
 
@@ -135,6 +161,7 @@ def test_details_highlight_identifiers_and_compare(qtbot: QtBot, demo_app: App) 
         identifier_id=mention.identifier_id))
     assert view.model.rowCount() == mentioning
     view.identifier_chip.click()
+    view.wait_loaded()
     assert view.model.rowCount() == 228 and not view.identifier_chip.isVisible()
     # compare with the group's representative
     view.show_item("complaint", cid)

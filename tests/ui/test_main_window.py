@@ -99,22 +99,25 @@ def test_open_case_navigate_and_route(qtbot: QtBot, demo_app: App) -> None:
     overview.cards["complaints"].clicked.emit()
     complaints = window.current_view()
     assert isinstance(complaints, ComplaintsView)
+    complaints.wait_loaded()
     assert complaints.model.rowCount() == 228
     # a complaint is routed to the complaints view, which selects it
     analysis = _view(window, AnalysisView)
-    analysis.wait_loaded()
+    assert analysis.case_id is None  # views get the case when first needed
     target = demo_app.complaint_queries.ordered_ids(case.id)[150]
     analysis.open_item.emit("complaint", target)
     assert window.current_view() is complaints
     assert complaints.current_complaint_id() == target
     # the group link of a complaint's details goes to the analysis view
-    group = analysis.report.groups[1]
+    group = demo_app.analysis.latest(case.id).groups[1]
     complaints.open_item.emit("group", group.id)
     assert window.current_view() is analysis
+    analysis.wait_loaded()
     assert analysis._current_group().id == group.id
     # …and the analysis view's "show in complaints list" filters the complaints view
     analysis.show_group_button.click()
     assert window.current_view() is complaints
+    complaints.wait_loaded()
     assert complaints.model.rowCount() == group.size
     # Ctrl+number shortcuts and the case list
     window.view_actions[0].trigger()

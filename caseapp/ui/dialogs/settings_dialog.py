@@ -41,6 +41,7 @@ from caseapp.storage.workspace import (
     save_settings,
 )
 from caseapp.ui.dialogs.errors import show_error
+from caseapp.ui.style import styled
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ class SettingsDialog(QDialog):
         note = QLabel(_("The investigator's name and the language apply at once; a new "
                         "workspace folder or database is used from the next start."), self)
         note.setWordWrap(True)
-        note.setObjectName("hint")
+        styled(note, "hint")
         form = QFormLayout()
         form.addRow(_("Organisation"), self.organisation_edit)
         form.addRow(_("Investigator"), self.investigator_edit)

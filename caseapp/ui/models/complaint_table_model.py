@@ -1,10 +1,11 @@
 """The complaints table over 100,000+ rows: a windowed cache keyed by row.
 
-On a query (filter, search or sort) the model asks the service for the ordered ids of every
-matching complaint — a list of integers, cheap even for 100,000 complaints — so that
-``rowCount`` is exact and the scroll bar true. Row contents are read in blocks of
-:attr:`BLOCK` rows only when the view asks for them (what is on screen), and at most
-:attr:`MAX_BLOCKS` blocks stay cached. No widget per row, no complaint text beyond an excerpt.
+On a query (filter, search or sort) the model reads the first :attr:`BLOCK` rows at once — the
+table shows them straight away — and asks a worker thread for the ordered ids of every matching
+complaint. When those arrive (:attr:`ComplaintTableModel.ids_loaded`) the row count becomes
+exact and the scroll bar true. Rows are then read by id, in blocks of :attr:`BLOCK`, only when
+the view asks for them (what is on screen), and at most :attr:`MAX_BLOCKS` blocks stay cached.
+No widget per row, no complaint text beyond an excerpt.
 """
 
 from __future__ import annotations
@@ -14,7 +15,16 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QDeadlineTimer,
+    QEventLoop,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor
 
 from caseapp.i18n import N_, _
@@ -23,6 +33,9 @@ from caseapp.services.complaint_queries import (
     ComplaintQuery,
     ComplaintQueryService,
 )
+from caseapp.ui.workers.task import Task
+
+_FLAGGED = QBrush(QColor("#b45309"))
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -40,6 +53,16 @@ COLUMNS: tuple[tuple[str, str, str | None], ...] = (
 )
 
 
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_ALIGN = Qt.ItemDataRole.TextAlignmentRole
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_RIGHT_COLUMNS = frozenset({6, 7})  # amount, group
+_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+_ROLES = frozenset({_DISPLAY, _ALIGN, _FOREGROUND, _TOOLTIP, _ID_ROLE})
+
+
 def format_amount(amount: Decimal | None) -> str:
     return "" if amount is None else f"{amount:,.2f}"
 
@@ -47,20 +70,28 @@ def format_amount(amount: Decimal | None) -> str:
 class ComplaintTableModel(QAbstractTableModel):
     (COL_NUMBER, COL_RECEIVED, COL_CHANNEL, COL_CUSTOMER, COL_AGENT, COL_CATEGORY, COL_AMOUNT,
      COL_GROUP, COL_TEXT) = range(len(COLUMNS))
-    ComplaintIdRole = Qt.ItemDataRole.UserRole + 1
+    ComplaintIdRole = _ID_ROLE
     BLOCK = 200
     MAX_BLOCKS = 40
 
-    def __init__(self, service: ComplaintQueryService, parent: Any = None) -> None:
+    ids_loaded = Signal(int)  # the exact number of rows, once known
+    load_failed = Signal(str)
+
+    def __init__(self, service: ComplaintQueryService, parent: Any = None, *,
+                 background: bool = True) -> None:
         super().__init__(parent)
         self._service = service
+        self._background = background
         self._case_id: int | None = None
         self._query = ComplaintQuery()
-        self._ids: list[int] = []
+        self._head: list[ComplaintListRow] = []
+        self._ids: list[int] | None = None
         self._row_of: dict[int, int] | None = None
-        self._blocks: OrderedDict[int, list[ComplaintListRow]] = OrderedDict()
+        self._blocks: OrderedDict[int, list[ComplaintListRow | None]] = OrderedDict()
+        self._generation = 0
+        self._loader: Task | None = None
         self._headers = [_(header) for _field, header, _key in COLUMNS]
-        self.blocks_read = 0  # how many blocks were read from the service (tests, benchmark)
+        self.blocks_read = 0  # how many blocks were read by id (tests, benchmark)
 
     # --- what is shown ----------------------------------------------------------------------
 
@@ -72,6 +103,11 @@ class ComplaintTableModel(QAbstractTableModel):
     def case_id(self) -> int | None:
         return self._case_id
 
+    @property
+    def total(self) -> int | None:
+        """The number of rows the query keeps; None while the worker is still counting."""
+        return len(self._ids) if self._ids is not None else None
+
     def set_case(self, case_id: int | None) -> None:
         self._case_id = case_id
         self._query = ComplaintQuery(sort=self._query.sort, descending=self._query.descending)
@@ -82,20 +118,83 @@ class ComplaintTableModel(QAbstractTableModel):
         self.reload()
 
     def reload(self) -> None:
-        """Read the ordered ids again (after a filter change, a sort or new data)."""
+        """Show the query's first rows now; list the ids of the others in a worker."""
+        self._generation += 1
+        generation = self._generation
         self.beginResetModel()
         self._blocks.clear()
         self._row_of = None
-        self._ids = ([] if self._case_id is None
-                     else self._service.ordered_ids(self._case_id, self._query))
+        self._ids = None
+        self._head = ([] if self._case_id is None
+                      else self._service.head(self._case_id, self._query, limit=self.BLOCK))
+        if len(self._head) < self.BLOCK:
+            self._ids = [r.id for r in self._head]  # that is all there is
+        if self._head:
+            self._blocks[0] = list(self._head)
         self.endResetModel()
+        if self._ids is not None:
+            self.ids_loaded.emit(len(self._ids))
+            return
+        case_id, query = self._case_id, self._query
+        assert case_id is not None
+
+        def load(_progress: object, _cancel: object) -> list[int]:
+            return self._service.ordered_ids(case_id, query)
+
+        if not self._background or QCoreApplication.instance() is None:
+            self._ids_arrived(generation, load(None, None))
+            return
+        task = Task(load)
+        task.succeeded.connect(lambda ids: self._ids_arrived(generation, ids))
+        task.failed.connect(lambda message: self._ids_failed(generation, message))
+        self._loader = task
+        task.start()
+
+    def _ids_arrived(self, generation: int, ids: list[int]) -> None:
+        if generation != self._generation:
+            return  # a newer query is on its way
+        head = [r.id for r in self._head]
+        if ids[:len(head)] != head:
+            # the data changed between the two reads: show the new list from scratch
+            self.beginResetModel()
+            self._blocks.clear()
+            self._ids = ids
+            self.endResetModel()
+        elif len(ids) > len(head):
+            self.beginInsertRows(QModelIndex(), len(head), len(ids) - 1)
+            self._ids = ids
+            self.endInsertRows()
+        else:
+            self._ids = ids
+        self._row_of = None
+        self.ids_loaded.emit(len(ids))
+
+    def _ids_failed(self, generation: int, message: str) -> None:
+        if generation == self._generation:
+            self.load_failed.emit(message)
+
+    def wait_loaded(self, timeout_ms: int = 60_000) -> None:
+        """Process events until the id list is known (selecting by id, tests)."""
+        deadline = QDeadlineTimer(timeout_ms)
+        loop = QEventLoop()
+        while self._ids is None and not deadline.hasExpired():
+            if self._loader is None or not self._loader.running:
+                loop.processEvents()
+                if self._ids is None and (self._loader is None or not self._loader.running):
+                    return
+            loop.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
+
+    def _shown_ids(self) -> list[int]:
+        return self._ids if self._ids is not None else [r.id for r in self._head]
 
     def complaint_id(self, row: int) -> int:
-        return self._ids[row]
+        return self._shown_ids()[row]
 
     def row_of(self, complaint_id: int) -> int | None:
+        if self._ids is None:
+            self.wait_loaded()
         if self._row_of is None:
-            self._row_of = {cid: i for i, cid in enumerate(self._ids)}
+            self._row_of = {cid: i for i, cid in enumerate(self._shown_ids())}
         return self._row_of.get(complaint_id)
 
     def cached_blocks(self) -> int:
@@ -105,28 +204,31 @@ class ComplaintTableModel(QAbstractTableModel):
         block = row // self.BLOCK
         rows = self._blocks.get(block)
         if rows is None:
-            if self._case_id is None:
+            if row >= self.rowCount():
+                return None
+            if self._case_id is None or self._ids is None:
                 return None
             ids = self._ids[block * self.BLOCK:(block + 1) * self.BLOCK]
-            rows = self._service.rows(self._case_id, ids)
+            found = {r.id: r for r in self._service.rows(self._case_id, ids)}
             self.blocks_read += 1
-            if len(rows) != len(ids):  # deleted meanwhile: keep the positions
-                found = {r.id: r for r in rows}
-                rows = [found.get(i) for i in ids]  # type: ignore[misc]
+            rows = [found.get(i) for i in ids]  # None: deleted meanwhile
             self._blocks[block] = rows
             while len(self._blocks) > self.MAX_BLOCKS:
                 self._blocks.popitem(last=False)
         else:
             self._blocks.move_to_end(block)
-        return rows[row - block * self.BLOCK]
+        index = row - block * self.BLOCK
+        return rows[index] if index < len(rows) else None
 
     def record(self, row: int) -> ComplaintListRow | None:
-        return self._row(row) if 0 <= row < len(self._ids) else None
+        return self._row(row) if 0 <= row < self.rowCount() else None
 
     # --- Qt model interface -----------------------------------------------------------------
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._ids)
+        if parent.isValid():
+            return 0
+        return len(self._ids) if self._ids is not None else len(self._head)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -138,32 +240,28 @@ class ComplaintTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._ids):
+        # Called for every role of every visible cell on each paint: keep it lean.
+        if role not in _ROLES or not index.isValid():
             return None
+        row, col = index.row(), index.column()
+        if role == _DISPLAY:
+            record = self._row(row)
+            return None if record is None else self._display(record, col)
+        if role == _ALIGN:
+            return _RIGHT if col in _RIGHT_COLUMNS else None
         if role == self.ComplaintIdRole:
-            return self._ids[index.row()]
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
-                        Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole):
+            return self.complaint_id(row) if row < self.rowCount() else None
+        record = self._row(row)
+        if record is None:
             return None
-        col = index.column()
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if col in (self.COL_AMOUNT, self.COL_GROUP):
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            return None
-        row = self._row(index.row())
-        if row is None:
-            return None
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if col == self.COL_NUMBER and row.flags:
-                return QBrush(QColor("#b45309"))
-            return None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if col == self.COL_TEXT:
-                return row.excerpt
-            if col == self.COL_NUMBER and row.flags:
-                return _("Import notes: {flags}").format(flags=", ".join(row.flags))
-            return None
-        return self._display(row, col)
+        if role == _FOREGROUND:
+            return _FLAGGED if col == self.COL_NUMBER and record.flags else None
+        # tooltip
+        if col == self.COL_TEXT:
+            return record.excerpt
+        if col == self.COL_NUMBER and record.flags:
+            return _("Import notes: {flags}").format(flags=", ".join(record.flags))
+        return None
 
     def _display(self, row: ComplaintListRow, col: int) -> str:
         if col == self.COL_NUMBER:

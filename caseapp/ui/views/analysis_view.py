@@ -43,6 +43,7 @@ from caseapp.ui.models.analysis_models import (
     SharedIdentifierModel,
 )
 from caseapp.ui.models.record_table_model import RecordTableModel
+from caseapp.ui.style import styled
 from caseapp.ui.views.base import CaseView
 from caseapp.ui.widgets.rich_text import escape
 from caseapp.ui.workers.task import Task, run_with_progress_dialog
@@ -94,10 +95,10 @@ class AnalysisView(CaseView):
             "How alike two complaint texts must be (share of common character sequences) to "
             "count as copies of one template. Lower finds more, looser groups."))
         self.run_button = QPushButton(_("Run analysis"), self)
-        self.run_button.setObjectName("primaryButton")
+        styled(self.run_button, "primaryButton")
         self.run_button.clicked.connect(self.run_analysis)
         self.status = QLabel(self)
-        self.status.setObjectName("runStatus")
+        styled(self.status, "runStatus")
         self.status.setWordWrap(True)
         top = QHBoxLayout()
         top.addWidget(QLabel(_("Similarity threshold"), self))
@@ -180,7 +181,7 @@ class AnalysisView(CaseView):
         self.repeat_members = QListWidget(tab)
         self.repeat_members.itemDoubleClicked.connect(self._open_list_item)
         hint = QLabel(_("Double-click a complaint to open it."), tab)
-        hint.setObjectName("hint")
+        styled(hint, "hint")
         right = QWidget(tab)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
@@ -204,7 +205,7 @@ class AnalysisView(CaseView):
             lambda *_a: self._update_buttons())
         self.shared_table.doubleClicked.connect(lambda _i: self._show_identifier_complaints())
         self.accept_button = QPushButton(_("Accept as suspect…"), tab)
-        self.accept_button.setObjectName("primaryButton")
+        styled(self.accept_button, "primaryButton")
         self.accept_button.setToolTip(_(
             "Record the identifier as a suspect party and link it to every complaint that "
             "mentions it."))
@@ -215,7 +216,7 @@ class AnalysisView(CaseView):
             "Phones, WeChat IDs, company codes … that appear in the complaints of different "
             "customers: the fingerprints of an organisation behind them."), tab)
         explanation.setWordWrap(True)
-        explanation.setObjectName("hint")
+        styled(explanation, "hint")
         buttons = QHBoxLayout()
         buttons.addWidget(explanation, 1)
         buttons.addWidget(self.shared_complaints_button)

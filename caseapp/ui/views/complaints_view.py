@@ -29,12 +29,14 @@ from caseapp.app import App
 from caseapp.domain.errors import CaseappError
 from caseapp.domain.labels import identifier_type_label
 from caseapp.i18n import _, ngettext
-from caseapp.services.complaint_queries import ComplaintDetail, ComplaintQuery
+from caseapp.services.complaint_queries import ComplaintDetail, ComplaintFacets, ComplaintQuery
 from caseapp.ui.dialogs.compare_dialog import CompareDialog
 from caseapp.ui.dialogs.errors import show_error
 from caseapp.ui.models.complaint_table_model import ComplaintTableModel
+from caseapp.ui.style import styled
 from caseapp.ui.views.base import CaseView
 from caseapp.ui.widgets.rich_text import complaint_html
+from caseapp.ui.workers.task import Task
 
 SEARCH_DELAY_MS = 300
 _ANY = None
@@ -54,6 +56,8 @@ class ComplaintsView(CaseView):
         self._loading = False
         self._detail: ComplaintDetail | None = None
         self._total: int | None = None
+        self._facets_generation = 0
+        self._facets_task: Task | None = None
 
         self.search_edit = QLineEdit(self)
         self.search_edit.setPlaceholderText(_("Search complaint texts, numbers, names, phones…"))
@@ -74,13 +78,13 @@ class ComplaintsView(CaseView):
             edit.setEnabled(False)
         self.clear_button = QPushButton(_("Clear filters"), self)
         self.import_button = QPushButton(_("Import complaints…"), self)
-        self.import_button.setObjectName("primaryButton")
+        styled(self.import_button, "primaryButton")
         self.identifier_chip = QToolButton(self)
-        self.identifier_chip.setObjectName("filterChip")
+        styled(self.identifier_chip, "filterChip")
         self.identifier_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.identifier_chip.hide()
         self.count_label = QLabel(self)
-        self.count_label.setObjectName("countLabel")
+        styled(self.count_label, "countLabel")
 
         filters = QHBoxLayout()
         filters.addWidget(self.search_edit, 3)
@@ -176,6 +180,9 @@ class ComplaintsView(CaseView):
         self.group_button.clicked.connect(self._open_group)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
         self.model.modelReset.connect(self._update_count)
+        self.model.ids_loaded.connect(self._update_count)
+        self.model.load_failed.connect(
+            lambda message: show_error(self, _("Cannot list the complaints"), message))
 
     def view_title(self) -> str:
         return _("Complaints")
@@ -190,7 +197,7 @@ class ComplaintsView(CaseView):
             self.search_edit.clear()
             self.from_check.setChecked(False)
             self.to_check.setChecked(False)
-            self._fill_choices()
+            self._fill_choices(reset=True)
         finally:
             self._loading = False
         self.model.set_case(case_id)
@@ -208,36 +215,67 @@ class ComplaintsView(CaseView):
         if current is not None:
             self.select_complaint(current)
 
-    def _fill_choices(self) -> None:
-        keep = (self.category_combo.currentData(), self.channel_combo.currentData(),
-                self.group_combo.currentData())
-        for combo, label in ((self.category_combo, _("All categories")),
-                             (self.channel_combo, _("All channels")),
-                             (self.group_combo, _("All complaints"))):
-            combo.clear()
-            combo.addItem(label, _ANY)
-        self._total = None
+    def _fill_choices(self, *, reset: bool = False) -> None:
+        """The groups now (cheap); categories, channels and dates from a worker."""
+        keep_group = None if reset else self.group_combo.currentData()
+        self.group_combo.clear()
+        self.group_combo.addItem(_("All complaints"), _ANY)
+        if reset:
+            for combo, label in ((self.category_combo, _("All categories")),
+                                 (self.channel_combo, _("All channels"))):
+                combo.clear()
+                combo.addItem(label, _ANY)
+            self._total = None
+        self._facets_generation += 1
         if self.case_id is None:
             return
-        facets = self.app.complaint_queries.facets(self.case_id)
-        self._total = facets.total
-        for value, n in facets.categories:
-            self.category_combo.addItem(f"{value or _('(none)')} ({n:,})", value)
-        for value, n in facets.channels:
-            self.channel_combo.addItem(f"{value or _('(none)')} ({n:,})", value)
-        for g in facets.groups:
+        for g in self.app.complaint_queries.groups(self.case_id):
             self.group_combo.addItem(
                 _("Group {n} ({size})").format(n=g.number, size=f"{g.size:,}"), g.id)
-        for combo, value in zip((self.category_combo, self.channel_combo, self.group_combo),
-                                keep, strict=True):
-            index = combo.findData(value) if value is not None else 0
-            combo.setCurrentIndex(max(index, 0))
-        first = facets.first_received.astimezone().date() if facets.first_received else None
-        last = facets.last_received.astimezone().date() if facets.last_received else None
-        if first and last and not self.from_check.isChecked():
-            self.from_date.setDate(QDate(first.year, first.month, first.day))
-        if first and last and not self.to_check.isChecked():
-            self.to_date.setDate(QDate(last.year, last.month, last.day))
+        self.group_combo.setCurrentIndex(max(0, self.group_combo.findData(keep_group))
+                                         if keep_group is not None else 0)
+        generation, case_id = self._facets_generation, self.case_id
+        task = Task(lambda _p, _c: self.app.complaint_queries.facets(case_id))
+        task.succeeded.connect(lambda facets: self._facets_arrived(generation, facets))
+        self._facets_task = task
+        task.start()
+
+    def _facets_arrived(self, generation: int, facets: ComplaintFacets) -> None:
+        if generation != self._facets_generation:
+            return
+        self._loading = True
+        try:
+            self._total = facets.total
+            for combo, values, label in (
+                    (self.category_combo, facets.categories, _("All categories")),
+                    (self.channel_combo, facets.channels, _("All channels"))):
+                keep = combo.currentData()
+                combo.clear()
+                combo.addItem(label, _ANY)
+                for value, n in values:
+                    combo.addItem(f"{value or _('(none)')} ({n:,})", value)
+                combo.setCurrentIndex(max(0, combo.findData(keep)) if keep is not None else 0)
+            first = facets.first_received.astimezone().date() if facets.first_received else None
+            last = facets.last_received.astimezone().date() if facets.last_received else None
+            if first and last and not self.from_check.isChecked():
+                self.from_date.setDate(QDate(first.year, first.month, first.day))
+            if first and last and not self.to_check.isChecked():
+                self.to_date.setDate(QDate(last.year, last.month, last.day))
+        finally:
+            self._loading = False
+        self._update_count()
+
+    def wait_loaded(self, timeout_ms: int = 60_000) -> None:
+        """Process events until the filter choices and the row count are known."""
+        from PySide6.QtCore import QDeadlineTimer, QEventLoop
+
+        deadline = QDeadlineTimer(timeout_ms)
+        loop = QEventLoop()
+        while (self._facets_task is not None and self._facets_task.running
+               and not deadline.hasExpired()):
+            loop.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
+        loop.processEvents()
+        self.model.wait_loaded(max(0, deadline.remainingTime()))
 
     def _filters_changed(self, *_args: Any) -> None:
         if not self._loading:
@@ -310,10 +348,12 @@ class ComplaintsView(CaseView):
                     return f"{identifier_type_label(m.type)} {m.value}"
         return f"#{identifier_id}"
 
-    def _update_count(self) -> None:
-        shown = self.model.rowCount()
+    def _update_count(self, *_args: Any) -> None:
+        shown = self.model.total
         total = self._total
-        if total is None or shown == total:
+        if shown is None:
+            self.count_label.setText(_("counting…"))
+        elif total is None or shown == total:
             self.count_label.setText(ngettext("{n} complaint", "{n} complaints", shown).format(
                 n=f"{shown:,}"))
         else:

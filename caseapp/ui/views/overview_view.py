@@ -24,6 +24,7 @@ from caseapp.domain.enums import PartyRole
 from caseapp.domain.labels import case_status_label
 from caseapp.i18n import N_, _
 from caseapp.services.records import AuditRecord
+from caseapp.ui.style import CARDS_STYLE, styled
 from caseapp.ui.views.base import CaseView
 
 RECENT_ENTRIES = 30
@@ -71,14 +72,14 @@ class KeyFigures:
 
 
 def key_figures(app: App, case_id: int) -> KeyFigures:
-    facets = app.complaint_queries.facets(case_id)
+    groups = app.complaint_queries.groups(case_id)
     parties = app.parties.list(case_id)
     suspect_roles = {PartyRole.SUSPECT.value, PartyRole.INTERMEDIARY.value,
                      PartyRole.AGENT.value}
     return KeyFigures(
-        complaints=facets.total,
-        groups=len(facets.groups),
-        grouped_complaints=sum(g.size for g in facets.groups),
+        complaints=app.complaint_queries.count(case_id),
+        groups=len(groups),
+        grouped_complaints=sum(g.size for g in groups),
         parties=len(parties),
         suspects=sum(1 for p in parties if p.role in suspect_roles),
         contacts=len(app.contacts.list(case_id)),
@@ -124,11 +125,12 @@ class OverviewView(CaseView):
 
     def __init__(self, app: App, parent: QWidget | None = None) -> None:
         super().__init__(app, parent)
+        self.setStyleSheet(CARDS_STYLE)
         self.title = QLabel(self)
-        self.title.setObjectName("caseTitle")
+        styled(self.title, "caseTitle")
         self.title.setWordWrap(True)
         self.subtitle = QLabel(self)
-        self.subtitle.setObjectName("caseSubtitle")
+        styled(self.subtitle, "caseSubtitle")
         self.subtitle.setWordWrap(True)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
@@ -162,7 +164,7 @@ class OverviewView(CaseView):
         self.chain = QLabel(self)
         self.chain.setObjectName("chainStatus")
         activity_title = QLabel(_("Recent activity"), self)
-        activity_title.setObjectName("sectionTitle")
+        styled(activity_title, "sectionTitle")
         heading = QHBoxLayout()
         heading.addWidget(activity_title)
         heading.addStretch(1)

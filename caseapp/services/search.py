@@ -48,7 +48,7 @@ def snippet(text: str, needle: str, width: int = SNIPPET_CHARS) -> str:
     at = flat.casefold().find(needle.casefold()) if needle else -1
     if at < 0:
         return flat[:width] + ("…" if len(flat) > width else "")
-    start = max(0, at - width // 3)
+    start = max(0, at - 10)
     end = min(len(flat), start + width)
     return ("…" if start else "") + flat[start:end] + ("…" if end < len(flat) else "")
 
@@ -76,19 +76,20 @@ class SearchService:
             hits += self._identifiers(s, case_id, needle, limit)
             hits += self._contacts(s, case_id, needle, limit)
             hits += self._evidence(s, case_id, needle, limit)
-        ids = self._complaints.ordered_ids(case_id, ComplaintQuery(search=needle))
+        query = ComplaintQuery(search=needle)
+        first = self._complaints.head(case_id, query, limit=limit)
+        total = (len(first) if len(first) < limit
+                 else self._complaints.count(case_id, query))
         complaint_hits = []
-        if ids:
+        if first:
             with self._ctx.db.read() as s:
-                rows = {r.id: r for r in s.execute(
-                    select(Complaint.id, Complaint.external_number, Complaint.customer_name,
-                           Complaint.text).where(Complaint.id.in_(ids[:limit])))}
-            for cid in ids[:limit]:
-                row = rows[cid]
+                texts = dict(s.execute(select(Complaint.id, Complaint.text).where(
+                    Complaint.id.in_([r.id for r in first]))).all())
+            for row in first:
                 title = f"{row.external_number} {row.customer_name}".strip()
-                complaint_hits.append(SearchHit(LinkEndType.COMPLAINT.value, cid, title,
-                                                snippet(row.text or "", needle)))
-        return SearchResults(needle, tuple(complaint_hits + hits), len(ids))
+                complaint_hits.append(SearchHit(LinkEndType.COMPLAINT.value, row.id, title,
+                                                snippet(texts.get(row.id) or "", needle)))
+        return SearchResults(needle, tuple(complaint_hits + hits), total)
 
     @staticmethod
     def _parties(s: Session, case_id: int, needle: str, limit: int) -> list[SearchHit]:
@@ -115,7 +116,9 @@ class SearchService:
         compact = "".join(needle.split())
         values.add(compact)
         conditions = [Identifier.value.in_(sorted(values))]
-        if len(compact) >= 3:
+        # Values are ASCII (numbers, handles, addresses): a Chinese word is not looked for
+        # inside the hundreds of thousands of customers' numbers.
+        if len(compact) >= 3 and compact.isascii():
             conditions += [_contains(Identifier.value, compact), _contains(Identifier.raw, needle)]
         rows = s.execute(
             select(Identifier.id, Identifier.type, Identifier.value, Identifier.valid,

@@ -106,8 +106,9 @@ class SearchResultsPanel(QTreeWidget):
 
     def show_results(self, results: SearchResults) -> None:
         self.clear()
-        kinds = [LinkEndType.COMPLAINT, LinkEndType.PARTY, LinkEndType.IDENTIFIER,
-                 LinkEndType.CONTACT, LinkEndType.EVIDENCE]
+        # the few telling hits first, the many complaints last
+        kinds = [LinkEndType.PARTY, LinkEndType.IDENTIFIER, LinkEndType.CONTACT,
+                 LinkEndType.EVIDENCE, LinkEndType.COMPLAINT]
         headings = {
             LinkEndType.COMPLAINT: _("Complaints"), LinkEndType.PARTY: _("Parties"),
             LinkEndType.IDENTIFIER: _("Identifiers"),

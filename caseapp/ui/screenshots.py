@@ -26,6 +26,27 @@ def _settle(app: object, seconds: float = 0.3) -> None:
         time.sleep(0.01)
 
 
+def _wizard_shots(app: object, case_id: int, tmp: Path, shoot: object) -> None:
+    """The import wizard's preview, mapping and check pages on an invented export."""
+    from caseapp.demo import write_demo_complaints
+    from caseapp.ui.dialogs.import_wizard import ImportWizard
+
+    export = tmp / "投诉导出_2025年4月.csv"
+    write_demo_complaints(export, seed=11, templated=60, genuine=20)
+    wizard = ImportWizard(app, case_id)  # type: ignore[arg-type]
+    wizard.resize(980, 680)
+    wizard.show()
+    wizard.file_page.path_edit.setText(str(export))
+    wizard.next()
+    shoot("import_preview", wizard)  # type: ignore[operator]
+    wizard.next()
+    shoot("import_mapping", wizard)  # type: ignore[operator]
+    wizard.next()
+    wizard.check_page.panel.wait()
+    shoot("import_check", wizard)  # type: ignore[operator]
+    wizard.reject()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m caseapp.ui.screenshots")
     parser.add_argument("--out", required=True, help="folder for the PNG files")
@@ -101,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             compare.show()
             shoot("compare", compare)
             compare.close()
+        _wizard_shots(app, case.id, Path(tmp.name), shoot)
         window.close()
     tmp.cleanup()
     for path in saved:

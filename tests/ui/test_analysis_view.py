@@ -48,8 +48,9 @@ def test_analysis_models(demo_app: App) -> None:
     members = GroupMemberTableModel()
     members.set_rows(demo_app.analysis.group_members(first.id))
     assert members.rowCount() == first.size
-    assert members.data(members.index(0, 5)).endswith("%")
-    members.sort(5, Qt.SortOrder.DescendingOrder)
+    col = GroupMemberTableModel.COL_SIMILARITY
+    assert members.data(members.index(0, col)).endswith("%")
+    members.sort(col, Qt.SortOrder.DescendingOrder)
     sims = [members.record(r).similarity for r in range(members.rowCount())]
     assert sims == sorted(sims, reverse=True)
 

@@ -153,8 +153,8 @@ def test_global_search(qtbot: QtBot, demo_app: App) -> None:
     assert results is not None and window.search_dock.isVisible()
     top = [window.search_results.topLevelItem(i).text(0)
            for i in range(window.search_results.topLevelItemCount())]
-    assert top[0].startswith("Complaints (") and any(t.startswith("Identifiers") for t in top)
-    complaints_item = window.search_results.topLevelItem(0)
+    assert top[0].startswith("Identifiers") and top[-1].startswith("Complaints (")
+    complaints_item = window.search_results.topLevelItem(len(top) - 1)
     first = complaints_item.child(0)
     window.search_results.itemActivated.emit(first, 0)
     complaints = _view(window, ComplaintsView)

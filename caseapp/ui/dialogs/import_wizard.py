@@ -48,7 +48,7 @@ from caseapp.importers import (
     open_complaint_file,
 )
 from caseapp.importers.encoding import encoding_label
-from caseapp.importers.mapping import field_display
+from caseapp.importers.mapping import FIELD_HEADERS_ZH, FIELD_LABELS, field_display
 from caseapp.services.records import ImportSummary
 from caseapp.ui.dialogs.errors import show_error
 from caseapp.ui.widgets.task_panel import TaskPanel
@@ -58,6 +58,16 @@ PREVIEW_ROWS = 20
 ENCODINGS = (("auto", None), ("utf-8", "UTF-8"), ("gb18030", "GB18030 / GBK"),
              ("big5", "Big5"), ("utf-16", "UTF-16"))
 FILE_FILTER = "*.csv *.txt *.tsv *.xlsx *.xlsm"
+
+
+def field_label(field: str) -> str:
+    """``complaint number (投诉编号)``, or just ``投诉编号`` when the label already is the usual
+    Chinese header."""
+    label = _(FIELD_LABELS.get(field, field))
+    zh = FIELD_HEADERS_ZH.get(field, "")
+    if zh and zh.startswith(label):  # the Chinese UI: 投诉编号 (投诉编号) says it twice
+        return zh
+    return field_display(field)
 
 
 def _fit(table: QTableWidget, max_width: int = 260) -> None:
@@ -197,7 +207,7 @@ class MappingPage(QWizardPage):
             2, QHeaderView.ResizeMode.Stretch)
         self.combos: dict[str, QComboBox] = {}
         for row, field in enumerate(COMPLAINT_FIELDS):
-            label = field_display(field) + (" *" if field in REQUIRED_FIELDS else "")
+            label = field_label(field) + (" *" if field in REQUIRED_FIELDS else "")
             self.table.setItem(row, 0, QTableWidgetItem(label))
             combo = QComboBox(self.table)
             combo.currentIndexChanged.connect(lambda _i, f=field: self._combo_changed(f))
@@ -402,7 +412,9 @@ class CheckPage(QWizardPage):
         task = self.panel.task
         if task is None:
             return
+        self.panel.label.setText(_("Done."))
         if task.was_cancelled:
+            self.panel.label.clear()
             self.result.setText(_("Check cancelled. Go back, or check again with Next."))
         elif task.error is not None:
             self.result.setText(f'<span style="color:#b91c1c">{task.error}</span>')

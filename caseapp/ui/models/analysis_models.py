@@ -20,6 +20,11 @@ _KEY_TYPES = {"id_card": N_("ID number"), "phone": N_("phone"), "name": N_("name
 FIELD_EXTRA = {"text": N_("complaint text")}
 
 
+def key_label(key_type: str) -> str:
+    label = _KEY_TYPES.get(key_type)
+    return _(label) if label else key_type
+
+
 def day(value: datetime | None) -> str:
     return value.astimezone().strftime("%Y-%m-%d") if value else ""
 
@@ -64,18 +69,20 @@ class GroupTableModel(RecordTableModel[GroupSummary]):
 
 
 class GroupMemberTableModel(RecordTableModel[GroupMemberRecord]):
+    COL_SIMILARITY = 1
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__([
             Column(_("Number"), lambda m: m.complaint.external_number),
+            Column(_("Similarity"), lambda m: f"{m.similarity:.0%}",
+                   sort_value=lambda m: m.similarity, align_right=True),
+            Column(_("Variant"), lambda m: "" if m.variant is None else m.variant + 1,
+                   align_right=True),
             Column(_("Received"), lambda m: day(m.complaint.received_at),
                    sort_value=lambda m: m.complaint.received_at),
             Column(_("Customer"), lambda m: m.complaint.customer_name),
             Column(_("Agent"), lambda m: m.complaint.agent_name),
             Column(_("Channel"), lambda m: m.complaint.channel),
-            Column(_("Similarity"), lambda m: f"{m.similarity:.0%}",
-                   sort_value=lambda m: m.similarity, align_right=True),
-            Column(_("Variant"), lambda m: "" if m.variant is None else m.variant + 1,
-                   align_right=True),
         ], parent)
 
 
@@ -83,8 +90,7 @@ class RepeatComplainantModel(RecordTableModel[RepeatComplainant]):
     def __init__(self, parent: Any = None) -> None:
         super().__init__([
             Column(_("Customer"), lambda r: r.customer_name),
-            Column(_("Identified by"),
-                   lambda r: f"{_(_KEY_TYPES.get(r.key_type, r.key_type))} {r.key_value}"),
+            Column(_("Identified by"), lambda r: key_label(r.key_type) + " " + r.key_value),
             Column(_("Category"), lambda r: r.category),
             Column(_("Complaints"), lambda r: r.count, align_right=True),
             Column(_("Received"), lambda r: date_range(r.first_received, r.last_received),

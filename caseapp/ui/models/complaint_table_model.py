@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -53,6 +54,7 @@ COLUMNS: tuple[tuple[str, str, str | None], ...] = (
 )
 
 
+LOCAL_ZONE = datetime.now().astimezone().tzinfo
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _ALIGN = Qt.ItemDataRole.TextAlignmentRole
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole
@@ -65,6 +67,15 @@ _ROLES = frozenset({_DISPLAY, _ALIGN, _FOREGROUND, _TOOLTIP, _ID_ROLE})
 
 def format_amount(amount: Decimal | None) -> str:
     return "" if amount is None else f"{amount:,.2f}"
+
+
+def display_texts(row: ComplaintListRow) -> tuple[str, ...]:
+    """The text of every column of a row, worked out once (a table repaints often)."""
+    received = row.received_at.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M") \
+        if row.received_at else ""
+    return (row.external_number, received, row.channel, row.customer_name, row.agent_name,
+            row.category, format_amount(row.amount),
+            str(row.group_number) if row.group_number is not None else "", row.excerpt)
 
 
 class ComplaintTableModel(QAbstractTableModel):
@@ -88,6 +99,7 @@ class ComplaintTableModel(QAbstractTableModel):
         self._ids: list[int] | None = None
         self._row_of: dict[int, int] | None = None
         self._blocks: OrderedDict[int, list[ComplaintListRow | None]] = OrderedDict()
+        self._texts: dict[int, tuple[str, ...]] = {}  # complaint id -> column texts
         self._generation = 0
         self._loader: Task | None = None
         self._headers = [_(header) for _field, header, _key in COLUMNS]
@@ -123,6 +135,7 @@ class ComplaintTableModel(QAbstractTableModel):
         generation = self._generation
         self.beginResetModel()
         self._blocks.clear()
+        self._texts.clear()
         self._row_of = None
         self._ids = None
         self._head = ([] if self._case_id is None
@@ -264,24 +277,12 @@ class ComplaintTableModel(QAbstractTableModel):
         return None
 
     def _display(self, row: ComplaintListRow, col: int) -> str:
-        if col == self.COL_NUMBER:
-            return row.external_number
-        if col == self.COL_RECEIVED:
-            return row.received_at.astimezone().strftime("%Y-%m-%d %H:%M") \
-                if row.received_at else ""
-        if col == self.COL_CHANNEL:
-            return row.channel
-        if col == self.COL_CUSTOMER:
-            return row.customer_name
-        if col == self.COL_AGENT:
-            return row.agent_name
-        if col == self.COL_CATEGORY:
-            return row.category
-        if col == self.COL_AMOUNT:
-            return format_amount(row.amount)
-        if col == self.COL_GROUP:
-            return str(row.group_number) if row.group_number is not None else ""
-        return row.excerpt
+        texts = self._texts.get(row.id)
+        if texts is None:
+            texts = self._texts[row.id] = display_texts(row)
+            if len(self._texts) > self.BLOCK * self.MAX_BLOCKS:
+                self._texts.clear()
+        return texts[col]
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = COLUMNS[column][2] if 0 <= column < len(COLUMNS) else None

@@ -164,12 +164,12 @@ class AnalysisView(CaseView):
         self.groups_splitter = QSplitter(Qt.Orientation.Horizontal, tab)
         self.groups_splitter.addWidget(left)
         self.groups_splitter.addWidget(right)
-        self.groups_splitter.setSizes([620, 540])
+        self.groups_splitter.setSizes([600, 600])
         layout = QVBoxLayout(tab)
         layout.addWidget(self.groups_splitter)
-        for col, width in enumerate((60, 80, 60, 170, 200, 200)):
+        for col, width in enumerate((56, 56, 48, 168, 220, 190)):
             self.groups_table.setColumnWidth(col, width)
-        for col, width in enumerate((150, 90, 80, 170, 90, 70)):
+        for col, width in enumerate((140, 58, 44, 90, 64, 170)):
             self.members_table.setColumnWidth(col, width)
         return tab
 

@@ -124,7 +124,7 @@ class ComplaintsView(CaseView):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        widths = (150, 120, 90, 80, 170, 80, 90, 50)
+        widths = (136, 118, 86, 66, 150, 74, 86, 56)
         for col, width in enumerate(widths):
             self.table.setColumnWidth(col, width)
 
@@ -252,8 +252,9 @@ class ComplaintsView(CaseView):
                 keep = combo.currentData()
                 combo.clear()
                 combo.addItem(label, _ANY)
+                none = _("(none)")
                 for value, n in values:
-                    combo.addItem(f"{value or _('(none)')} ({n:,})", value)
+                    combo.addItem(f"{value or none} ({n:,})", value)
                 combo.setCurrentIndex(max(0, combo.findData(keep)) if keep is not None else 0)
             first = facets.first_received.astimezone().date() if facets.first_received else None
             last = facets.last_received.astimezone().date() if facets.last_received else None
@@ -394,8 +395,8 @@ class ComplaintsView(CaseView):
         self.compare_button.setEnabled(detail is not None)
         self.group_button.setEnabled(detail is not None and detail.group is not None)
         if detail is None:
-            self.detail.setHtml(
-                f'<p style="color:#6b7280">{_("Select a complaint to read it here.")}</p>')
+            hint = _("Select a complaint to read it here.")
+            self.detail.setHtml(f'<p style="color:#6b7280">{hint}</p>')
             return
         self.detail.setHtml(complaint_html(detail))
 

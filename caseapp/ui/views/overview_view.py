@@ -157,6 +157,8 @@ class OverviewView(CaseView):
         self.activity.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.activity.setAlternatingRowColors(True)
         self.activity.setWordWrap(False)
+        self.activity.setShowGrid(False)
+        self.activity.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
         header = self.activity.horizontalHeader()
         for col in range(3):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)

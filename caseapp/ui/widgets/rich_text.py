@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from caseapp.analysis.compare import SAME, Span
 from caseapp.domain.labels import identifier_type_label
-from caseapp.i18n import _
+from caseapp.i18n import _, ngettext
 from caseapp.importers.mapping import FIELD_LABELS
 from caseapp.services.complaint_queries import ComplaintDetail, MentionRecord
 from caseapp.ui.models.complaint_table_model import format_amount
@@ -114,12 +114,12 @@ def complaint_html(detail: ComplaintDetail) -> str:
     parts = [f'<h3 style="margin-bottom:2px">{escape(c.external_number)}</h3>']
     if detail.group is not None:
         g = detail.group
-        parts.append(
-            f'<p style="margin-top:0">'
-            f'<a href="group:{g.id}">{escape(_("Templated group {n}").format(n=g.number))}</a>'
-            f' · {escape(_("{size} complaints").format(size=g.size))}'
-            f' · {escape(_("similarity to the group {sim:.0%}").format(sim=g.similarity))}'
-            '</p>')
+        # (messages outside the f-strings, where the catalogue extractor finds them)
+        link = escape(_("Templated group {n}").format(n=g.number))
+        size = escape(ngettext("{n} complaint", "{n} complaints", g.size).format(n=g.size))
+        similarity = escape(_("similarity to the group {sim:.0%}").format(sim=g.similarity))
+        parts.append(f'<p style="margin-top:0"><a href="group:{g.id}">{link}</a>'
+                     f" · {size} · {similarity}</p>")
     parts.append('<table cellspacing="0" cellpadding="2">')
     parts += [
         row("received_at", received),
@@ -135,11 +135,13 @@ def complaint_html(detail: ComplaintDetail) -> str:
         row("status", c.status),
     ]
     parts.append("</table>")
-    parts.append(f'<h4 style="margin-bottom:4px">{escape(_("Complaint text"))}</h4>')
+    heading = escape(_("Complaint text"))
+    parts.append(f'<h4 style="margin-bottom:4px">{heading}</h4>')
     text_marks = _field_marks(c.text, by_field.get("text", []))
     parts.append(f'<p style="line-height:150%">{marked_html(c.text, text_marks)}</p>')
     if c.demands:
-        parts.append(f'<h4 style="margin-bottom:4px">{escape(_(FIELD_LABELS["demands"]))}</h4>')
+        heading = escape(_(FIELD_LABELS["demands"]))
+        parts.append(f'<h4 style="margin-bottom:4px">{heading}</h4>')
         marks = _field_marks(c.demands, by_field.get("demands", []))
         parts.append(f"<p>{marked_html(c.demands, marks)}</p>")
     if c.flags:

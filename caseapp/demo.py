@@ -30,12 +30,20 @@ def _demo_file(name: str, target_dir: Path) -> Path:
     return path
 
 
-def ensure_demo_case(app: App) -> CaseRecord:
-    """Create the demo case unless it exists; returns it. All names are invented."""
+def ensure_demo_case(app: App, *, complaints: bool = False) -> CaseRecord:
+    """Create the demo case unless it exists; returns it. All names are invented.
+
+    With ``complaints`` the case also gets an invented complaint export (imported, then
+    analysed) unless it holds complaints already: what the app's "demo case" opens.
+    """
     try:
-        return app.cases.get(DEMO_NUMBER)
+        existing = app.cases.get(DEMO_NUMBER)
     except NotFoundError:
         pass
+    else:
+        if complaints:
+            add_demo_complaints(app, existing.id)
+        return app.cases.get(existing.id)
     case = app.cases.create(
         number=DEMO_NUMBER,
         title="聚德法务中心代理投诉专案（演示）",
@@ -79,12 +87,20 @@ def ensure_demo_case(app: App) -> CaseRecord:
                   to_ref=("party", agent.id), relation="收款")
     app.links.add(case.id, from_ref=("contact", contact.id), to_ref=("party", agent.id),
                   relation="暗访对象")
+    if complaints:
+        add_demo_complaints(app, case.id)
+    return app.cases.get(case.id)
+
+
+def add_demo_complaints(app: App, case_id: int) -> None:
+    """Import the invented complaint export into the case and analyse it (once)."""
+    if app.complaint_queries.count(case_id):
+        return
     with tempfile.TemporaryDirectory() as tmp:
         export = Path(tmp) / "投诉工单导出_2025Q1.csv"
         write_demo_complaints(export)
-        app.complaints.import_file(case.id, export)
-    app.analysis.run(case.id)
-    return app.cases.get(case.id)
+        app.complaints.import_file(case_id, export)
+    app.analysis.run(case_id)
 
 
 # --- invented complaint export ---------------------------------------------------------------
@@ -238,7 +254,7 @@ def write_demo_complaints(path: Path, *, seed: int = 7, templated: int = 180,
         chosen = [s for k, s in enumerate(sentences) if k < 3 or rng.random() > 0.12]
         text = "".join(s.format(**values) for s in chosen)
         rows.append({
-            "投诉编号": f"TS{received:%Y%m%d}-{i + 1:04d}",
+            "投诉编号": f"GD{received:%Y%m%d}{i + 1:05d}",
             "受理日期": f"{received:%Y-%m-%d} {rng.randint(8, 18):02d}:{rng.randint(0, 59):02d}:00",
             "投诉渠道": rng.choice(_CHANNELS[:2] + _CHANNELS[4:]),
             "客户姓名": name, "证件号码": id_number, "联系电话": phone,
@@ -263,7 +279,7 @@ def write_demo_complaints(path: Path, *, seed: int = 7, templated: int = 180,
             date=f"{received.month}月{received.day}日", branch=rng.choice(_BRANCHES),
             fee=rng.choice((100, 200, 300, 580, 1200)))
         rows.append({
-            "投诉编号": f"TS{received:%Y%m%d}-{templated + j + 1:04d}",
+            "投诉编号": f"GD{received:%Y%m%d}{templated + j + 1:05d}",
             "受理日期": f"{received:%Y-%m-%d} {rng.randint(8, 18):02d}:{rng.randint(0, 59):02d}:00",
             "投诉渠道": rng.choice(_CHANNELS),
             "客户姓名": _name(rng), "证件号码": _id_number(rng, age, start),

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QThreadPool
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from caseapp import __version__
@@ -62,4 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.demo:
             window.open_demo_case()
         window.show()
-        return qt_app.exec()
+        code = qt_app.exec()
+        # Let background reads (row lists, findings) end before the database closes.
+        QThreadPool.globalInstance().waitForDone(10_000)
+        return code

@@ -712,8 +712,9 @@ class MainWindow(QMainWindow):
     def open_demo_case(self) -> None:
         from caseapp.demo import ensure_demo_case
 
-        task = run_with_progress_dialog(self, _("Preparing the demo case"),
-                                        lambda _p, _c: ensure_demo_case(self.app))
+        task = run_with_progress_dialog(
+            self, _("Preparing the demo case"),
+            lambda _p, _c: ensure_demo_case(self.app, complaints=True))
         if task.error is not None:
             show_error(self, _("Cannot create the demo case"), task.error)
             return

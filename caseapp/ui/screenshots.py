@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     workspace = Path(args.workspace) if args.workspace else Path(tmp.name) / "ws"
     saved: list[Path] = []
     with open_app(workspace, actor="演示调查员") as app:
-        case = ensure_demo_case(app)
+        case = ensure_demo_case(app, complaints=True)
         from caseapp.ui.main_window import MainWindow
 
         window = MainWindow(app, restore=False)

@@ -36,7 +36,7 @@ def private_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("demo-template") / "ws"
     with open_app(root, actor="tester") as application:
-        ensure_demo_case(application)
+        ensure_demo_case(application, complaints=True)
     return root
 
 

@@ -60,7 +60,7 @@ def test_unknown_keys_are_kept(tmp_path: Path) -> None:
 ])
 def test_bad_values_are_named(tmp_path: Path, data: dict[str, object], needle: str) -> None:
     (tmp_path / "settings.json").write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(InvalidInputError, match="settings.json") as info:
+    with pytest.raises(InvalidInputError, match=r"settings\.json") as info:
         load_settings(tmp_path)
     assert needle in str(info.value)
     with pytest.raises(InvalidInputError):

@@ -24,6 +24,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor
@@ -37,6 +38,7 @@ from caseapp.services.complaint_queries import (
 from caseapp.ui.workers.task import Task
 
 _FLAGGED = QBrush(QColor("#b45309"))
+START_DELAY_MS = 30
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -161,7 +163,22 @@ class ComplaintTableModel(QAbstractTableModel):
         task.succeeded.connect(lambda ids: self._ids_arrived(generation, ids))
         task.failed.connect(lambda message: self._ids_failed(generation, message))
         self._loader = task
-        task.start()
+        # A head start for painting the first rows: the worker would compete with it.
+        QTimer.singleShot(START_DELAY_MS, lambda: self._start(task, generation))
+
+    def _start(self, task: Task, generation: int) -> None:
+        if generation == self._generation:
+            task.start()
+        elif self._loader is task:
+            self._loader = None
+
+    def _loading(self) -> bool:
+        """Whether the id list is still to come (its worker waiting to start, or running)."""
+        task = self._loader
+        if task is None or self._ids is not None:
+            return False
+        finished = task.result is not None or task.error is not None or task.was_cancelled
+        return not finished
 
     def _ids_arrived(self, generation: int, ids: list[int]) -> None:
         if generation != self._generation:
@@ -191,10 +208,9 @@ class ComplaintTableModel(QAbstractTableModel):
         deadline = QDeadlineTimer(timeout_ms)
         loop = QEventLoop()
         while self._ids is None and not deadline.hasExpired():
-            if self._loader is None or not self._loader.running:
+            if not self._loading():
                 loop.processEvents()
-                if self._ids is None and (self._loader is None or not self._loader.running):
-                    return
+                return
             loop.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
 
     def _shown_ids(self) -> list[int]:

@@ -19,6 +19,7 @@ from caseapp.i18n import _
 from caseapp.services.analysis import AnalysisService
 from caseapp.services.audit import AuditService
 from caseapp.services.cases import CaseService
+from caseapp.services.complaint_queries import ComplaintQueryService
 from caseapp.services.complaints import ComplaintService
 from caseapp.services.contacts import ContactService
 from caseapp.services.context import ServiceContext, system_clock
@@ -27,6 +28,7 @@ from caseapp.services.exchange import ExchangeService
 from caseapp.services.links import LinkService
 from caseapp.services.parties import PartyService
 from caseapp.services.recovery import RecoveryReport, recover_evidence_store
+from caseapp.services.search import SearchService
 from caseapp.storage.evidence_store import EvidenceStore
 from caseapp.storage.workspace import Workspace, resolve_workspace
 
@@ -48,6 +50,8 @@ class App:
     audit: AuditService
     exchange: ExchangeService
     export: ExportService
+    complaint_queries: ComplaintQueryService
+    search: SearchService
 
     def close(self) -> None:
         self.db.dispose()
@@ -84,6 +88,7 @@ def open_app(
     ctx = ServiceContext(db=db, store=store, actor=actor or ws.user_name, clock=clock)
     recovery = recover_evidence_store(ctx)
     evidence = EvidenceService(ctx)
+    complaint_queries = ComplaintQueryService(ctx)
     return App(
         workspace=ws,
         db=db,
@@ -100,4 +105,6 @@ def open_app(
         audit=AuditService(ctx),
         exchange=ExchangeService(ctx, key_dir=ws.root / "exchange"),
         export=ExportService.create(ctx, rules_dir=ws.root),
+        complaint_queries=complaint_queries,
+        search=SearchService(ctx, complaint_queries),
     )

@@ -48,6 +48,19 @@ def set_language(language: str | None = None) -> str:
     return language
 
 
+def choose_language(preference: str | None, system_locale: str = "") -> str:
+    """The desktop app's language: the one set (``zh_CN`` or ``en``), else Simplified Chinese
+    on a Chinese system locale (``zh_CN``, ``zh-Hans-CN``, ``Chinese (Simplified)_China``) and
+    English on any other."""
+    if preference:
+        wanted = preference.replace("-", "_")
+        if wanted.lower().startswith("zh"):
+            return "zh_CN"
+        return wanted if wanted in LANGUAGES else "en"
+    name = system_locale.strip().lower()
+    return "zh_CN" if name.startswith(("zh", "chinese")) else "en"
+
+
 def current_language() -> str:
     return _language
 

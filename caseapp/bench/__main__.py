@@ -142,6 +142,10 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["_child"]:
         print(json.dumps(_child(argv[1], argv[2], argv[3])))
         return 0
+    if argv[:1] == ["ui"]:  # the desktop UI over a 100,000-complaint case (needs Qt)
+        from caseapp.ui.bench import main as bench_ui
+
+        return bench_ui(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m caseapp.bench")
     sub = parser.add_subparsers(dest="bench", required=True)
     p = sub.add_parser("import", help="complaint import vs a bare csv + executemany load")
@@ -152,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true")
     add_exchange_parser(sub)
     add_export_parser(sub, str(SHARED_GENERATOR))
+    sub.add_parser("ui", help="open a 100,000-complaint case in the desktop UI "
+                              "(python -m caseapp.bench ui --help)")
     args = parser.parse_args(argv)
     return int(args.run(args)) if hasattr(args, "run") else bench_import(args)
 

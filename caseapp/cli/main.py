@@ -389,7 +389,7 @@ def _safe_url(url: str) -> str:
 def cmd_demo(app: App, a: argparse.Namespace) -> Output:
     from caseapp.demo import ensure_demo_case
 
-    case = ensure_demo_case(app)
+    case = ensure_demo_case(app, complaints=True)
     return Output(to_jsonable(case), [f"{case.id}", f"{case.number}  {case.title}"])
 
 

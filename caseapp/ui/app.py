@@ -1,4 +1,4 @@
-"""Start the desktop app: Qt application, translations, workspace, main window."""
+"""Start the desktop app: Qt application, language and fonts, workspace, main window."""
 
 from __future__ import annotations
 
@@ -7,14 +7,20 @@ import sys
 from collections.abc import Sequence
 from importlib import resources
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QThreadPool
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from caseapp import __version__
 from caseapp.app import open_app
 from caseapp.domain.errors import CaseappError
-from caseapp.i18n import _, current_language, set_language
+from caseapp.i18n import _, set_language
+from caseapp.storage.workspace import resolve_workspace
+from caseapp.ui.dialogs.errors import install_excepthook
+from caseapp.ui.language import apply_language, startup_language
+from caseapp.ui.style import apply_style
+
+__all__ = ["main", "parse_args"]
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -31,22 +37,19 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(list(argv))
 
 
-def install_qt_translations(app: QCoreApplication) -> None:
-    if current_language() != "zh_CN":
-        return
-    translator = QTranslator(app)
-    path = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_",
-                       path):
-        app.installTranslator(translator)
+def _preferred_language(args: argparse.Namespace) -> str | None:
+    try:
+        return resolve_workspace(args.workspace, args.db).preferences.language or None
+    except CaseappError:
+        return None  # the error is shown when the workspace is opened
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    set_language(args.lang)
     if args.self_test:
         from caseapp.selftest import run_self_test
 
+        set_language(args.lang)
         return run_self_test(report_path=args.self_test_report)
     QCoreApplication.setOrganizationName("caseapp")
     QCoreApplication.setApplicationName("caseapp")
@@ -54,19 +57,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     qt_app.setWindowIcon(QIcon(str(resources.files("caseapp.resources") / "icons"
                                    / "caseapp.png")))
-    install_qt_translations(qt_app)
+    assert isinstance(qt_app, QApplication)
+    apply_language(startup_language(args.lang, _preferred_language(args)))
+    apply_style(qt_app)
+    install_excepthook()
     try:
         app = open_app(args.workspace, args.db)
     except CaseappError as exc:
-        QMessageBox.critical(None, _("caseapp cannot start"), str(exc))
+        QMessageBox.critical(None, _("caseapp cannot start"), _(
+            "{error}\n\nCheck the workspace folder and the database in the settings "
+            "(or start with --workspace DIR / --db URL).").format(error=exc))
         return 1
     from caseapp.ui.main_window import MainWindow
 
     with app:
-        if args.demo:
-            from caseapp.demo import ensure_demo_case
-
-            ensure_demo_case(app)
         window = MainWindow(app)
+        if args.demo:
+            window.open_demo_case()
         window.show()
-        return qt_app.exec()
+        code = qt_app.exec()
+        # Let background reads (row lists, findings) end before the database closes.
+        QThreadPool.globalInstance().waitForDone(10_000)
+        return code

@@ -12,9 +12,11 @@ from caseapp.storage.workspace import default_workspace, resolve_workspace
 
 
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in ("CASEAPP_WORKSPACE", "CASEAPP_DATABASE_URL", "CASEAPP_USER"):
         monkeypatch.delenv(name, raising=False)
+    # no workspace remembered by the settings dialog of whoever runs the tests
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
 
 
 def test_defaults_under_user_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from caseapp.services.context import ServiceContext, system_clock
 from caseapp.services.evidence import EvidenceService
 from caseapp.services.links import LinkService
 from caseapp.services.parties import PartyService
+from caseapp.services.timeline import TimelineService
 from caseapp.storage.evidence_store import EvidenceStore
 from caseapp.storage.workspace import Workspace, resolve_workspace
 
@@ -41,6 +42,7 @@ class App:
     analysis: AnalysisService
     links: LinkService
     audit: AuditService
+    timeline: TimelineService
 
     def close(self) -> None:
         self.db.dispose()
@@ -88,4 +90,5 @@ def open_app(
         analysis=AnalysisService(ctx, rules_dir=ws.root),
         links=LinkService(ctx),
         audit=AuditService(ctx),
+        timeline=TimelineService(ctx),
     )

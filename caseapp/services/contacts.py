@@ -101,6 +101,32 @@ class ContactService:
             self._evidence.discard_new(stored)
             raise
 
+    def add_attachments(
+        self,
+        contact_id: int,
+        paths: Sequence[Path],
+        *,
+        progress: ProgressSink | None = None,
+        cancel: CancelToken | None = None,
+    ) -> ContactRecord:
+        """Store files as evidence of the contact's case and attach them, all or nothing."""
+        contact = self.get(contact_id)
+        stored = self._evidence.store_files(list(paths), progress=progress, cancel=cancel)
+        try:
+            with self._ctx.db.write() as s:
+                row = self._contact(s, contact_id)
+                case = find_case(s, row.case_id)
+                for path, item in zip(paths, stored, strict=True):
+                    added = self._evidence.record_stored(s, case, Path(path), item, EvidenceFields(
+                        source=_("undercover contact #{id} ({channel})").format(
+                            id=row.id, channel=contact.channel),
+                        acquired_at=row.started_at, acquired_by=row.investigator))
+                    self._attach(s, row, added.evidence.id)
+                return self._record(s, row)
+        except BaseException:
+            self._evidence.discard_new(stored)
+            raise
+
     def attach_evidence(self, contact_id: int, evidence_id: int) -> ContactRecord:
         with self._ctx.db.write() as s:
             contact = self._contact(s, contact_id)

@@ -431,12 +431,3 @@ class PartyService:
                 contacts=tuple(contacts.values()),
                 evidence=tuple(evidence.values()),
             )
-
-    def identifiers_of_case(self, case_ref: str | int) -> list[IdentifierRecord]:
-        """Every identifier of the case (attached or not), e.g. to pick a contact's counterpart."""
-        with self._ctx.db.read() as s:
-            case = find_case(s, case_ref)
-            rows = s.scalars(select(Identifier).where(Identifier.case_id == case.id)
-                             .order_by(Identifier.party_id.is_(None), Identifier.type,
-                                       Identifier.value).limit(5000))
-            return [identifier_record(r) for r in rows]

@@ -240,6 +240,7 @@ class PartiesView(CaseView):
         splitter.addWidget(self.stack)
         splitter.setStretchFactor(0, 5)
         splitter.setStretchFactor(1, 4)
+        splitter.setSizes([620, 800])
         layout = QVBoxLayout(self)
         layout.addLayout(toolbar)
         layout.addWidget(splitter, 1)

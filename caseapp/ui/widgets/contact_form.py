@@ -63,9 +63,11 @@ def _from_qt(value: QDateTime) -> datetime:
     return datetime.fromtimestamp(value.toSecsSinceEpoch(), UTC)
 
 
-def _text_edit(parent: QWidget, height: int, placeholder: str = "") -> QPlainTextEdit:
+def _text_edit(parent: QWidget, height: int, placeholder: str = "",
+               maximum: int | None = None) -> QPlainTextEdit:
     edit = QPlainTextEdit(parent)
     edit.setMinimumHeight(height)
+    edit.setMaximumHeight(maximum or int(height * 1.6))
     edit.setPlaceholderText(placeholder)
     edit.setTabChangesFocus(True)
     return edit
@@ -75,6 +77,7 @@ class ContactForm(QWidget):
     """Edits one contact (or a new one). The owner saves it with :func:`save_contact`."""
 
     changed = Signal()
+    attachment_opened = Signal(int)  # evidence id
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -118,7 +121,7 @@ class ContactForm(QWidget):
         self.fee_basis_edit.setPlaceholderText(_("e.g. 逾期总额的10%，分期成功后支付"))
         self.claims_edit = _text_edit(self, 60, _("one claim per line, e.g. 团队有律师"))
         self.summary_edit = _text_edit(self, 60)
-        self.transcript_edit = _text_edit(self, 160)
+        self.transcript_edit = _text_edit(self, 220, maximum=16777215)
 
         self.attachment_list = QListWidget(self)
         self.attachment_list.setMinimumHeight(70)
@@ -199,6 +202,7 @@ class ContactForm(QWidget):
         self.add_files_button.clicked.connect(self._pick)
         self.remove_pending_button.clicked.connect(self._remove_pending)
         self.identifier_combo.currentIndexChanged.connect(self._identifier_chosen)
+        self.attachment_list.itemDoubleClicked.connect(self._open_attachment)
         for edit in (self.investigator_edit, self.persona_edit, self.location_edit,
                      self.account_edit, self.fee_edit, self.deposit_edit, self.fee_basis_edit):
             edit.textChanged.connect(self._emit_changed)
@@ -321,6 +325,11 @@ class ContactForm(QWidget):
         self._refresh_attachments()
         self.changed.emit()
 
+    def _open_attachment(self, item: QListWidgetItem) -> None:
+        evidence_id = item.data(Qt.ItemDataRole.UserRole + 1)
+        if evidence_id is not None:
+            self.attachment_opened.emit(int(evidence_id))
+
     def _remove_pending(self) -> None:
         for item in self.attachment_list.selectedItems():
             path = item.data(Qt.ItemDataRole.UserRole)
@@ -335,7 +344,8 @@ class ContactForm(QWidget):
                 item = QListWidgetItem(f"{ev.title} · {format_size(ev.size)} · "
                                        f"SHA-256 {ev.sha256[:12]}…")
                 item.setData(Qt.ItemDataRole.UserRole + 1, ev.id)
-                item.setToolTip(ev.original_name)
+                item.setToolTip(_("{name} — double-click to open the evidence").format(
+                    name=ev.original_name))
                 self.attachment_list.addItem(item)
         for path in self.pending:
             item = QListWidgetItem(_("{name} (new, saved with the contact)").format(

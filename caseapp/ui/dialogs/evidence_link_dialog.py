@@ -29,11 +29,11 @@ class EvidenceLinkDialog(QDialog):
         self.target_combo = QComboBox(self)
         for p in parties:
             self.target_combo.addItem(party_icon(p.kind), f"{p.name} · "
-                                      f"{party_role_label(p.role)}", ("party", p.id))
+                                      f"{party_role_label(p.role)}", f"party:{p.id}")
         for c in contacts:
             self.target_combo.addItem(type_icon("contact"), _("Contact {time} · {channel}").format(
                 time=format_time(c.started_at), channel=channel_label(c.channel)),
-                ("contact", c.id))
+                f"contact:{c.id}")
         self.relation_combo = QComboBox(self)
         self.relation_combo.setEditable(True)
         for preset in RELATION_PRESETS:
@@ -54,6 +54,6 @@ class EvidenceLinkDialog(QDialog):
             lambda text: ok.setEnabled(bool(text.strip()) and self.target_combo.count() > 0))
 
     def values(self) -> tuple[tuple[str, int], str, str]:
-        target = self.target_combo.currentData()
-        return ((target[0], target[1]), self.relation_combo.currentText().strip(),
+        kind, _sep, oid = str(self.target_combo.currentData()).partition(":")
+        return ((kind, int(oid)), self.relation_combo.currentText().strip(),
                 self.note_edit.text().strip())

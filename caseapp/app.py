@@ -21,6 +21,7 @@ from caseapp.services.complaints import ComplaintService
 from caseapp.services.contacts import ContactService
 from caseapp.services.context import ServiceContext, system_clock
 from caseapp.services.evidence import EvidenceService
+from caseapp.services.linkgraph import LinkGraphService
 from caseapp.services.links import LinkService
 from caseapp.services.parties import PartyService
 from caseapp.services.timeline import TimelineService
@@ -43,6 +44,7 @@ class App:
     links: LinkService
     audit: AuditService
     timeline: TimelineService
+    linkgraph: LinkGraphService
 
     def close(self) -> None:
         self.db.dispose()
@@ -91,4 +93,5 @@ def open_app(
         links=LinkService(ctx),
         audit=AuditService(ctx),
         timeline=TimelineService(ctx),
+        linkgraph=LinkGraphService(ctx),
     )

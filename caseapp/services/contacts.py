@@ -15,6 +15,7 @@ from caseapp.db.models import Contact, ContactAttachment, Evidence, Identifier, 
 from caseapp.db.repositories.lookup import find_case
 from caseapp.domain.enums import ContactChannel
 from caseapp.domain.errors import InvalidInputError, NotFoundError
+from caseapp.domain.labels import channel_label
 from caseapp.domain.progress import CancelToken, ProgressSink
 from caseapp.i18n import _
 from caseapp.services.audit import append_audit
@@ -93,7 +94,7 @@ class ContactService:
                 for path, item in zip(attachments, stored, strict=True):
                     added = self._evidence.record_stored(s, case, Path(path), item, EvidenceFields(
                         source=_("undercover contact #{id} ({channel})").format(
-                            id=contact.id, channel=channel),
+                            id=contact.id, channel=channel_label(channel)),
                         acquired_at=contact.started_at, acquired_by=contact.investigator))
                     self._attach(s, contact, added.evidence.id)
                 return self._record(s, contact)
@@ -119,7 +120,7 @@ class ContactService:
                 for path, item in zip(paths, stored, strict=True):
                     added = self._evidence.record_stored(s, case, Path(path), item, EvidenceFields(
                         source=_("undercover contact #{id} ({channel})").format(
-                            id=row.id, channel=contact.channel),
+                            id=row.id, channel=channel_label(contact.channel)),
                         acquired_at=row.started_at, acquired_by=row.investigator))
                     self._attach(s, row, added.evidence.id)
                 return self._record(s, row)

@@ -36,7 +36,7 @@ class TimelineEventDialog(QDialog):
         self.description_edit.setFixedHeight(100)
         form = QFormLayout(self)
         form.addRow(_("When"), self.at_edit)
-        form.addRow(_("Title"), self.title_edit)
+        form.addRow(_("Event"), self.title_edit)
         form.addRow(_("Description"), self.description_edit)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)

@@ -127,7 +127,7 @@ class EvidenceDetail(QWidget):
         acquired_row.addWidget(self.has_acquired)
         acquired_row.addWidget(self.acquired_edit, 1)
         form = QFormLayout()
-        form.addRow(_("Title"), self.title_edit)
+        form.addRow(_("Evidence title"), self.title_edit)
         form.addRow(_("Kind"), self.kind_combo)
         form.addRow(_("Acquired at"), acquired_row)
         form.addRow(_("Acquired by"), self.acquired_by_edit)

@@ -169,6 +169,9 @@ class PartyDetail(QWidget):
         self.tabs.setTabIcon(1, type_icon("contact"))
         self.tabs.setTabIcon(2, type_icon("evidence"))
         self.tabs.setTabIcon(3, type_icon("party"))
+        counts = [rel.complaint_total, len(rel.contacts), len(rel.evidence), len(rel.links)]
+        if counts[self.tabs.currentIndex()] == 0:  # show something, if there is anything
+            self.tabs.setCurrentIndex(next((i for i, n in enumerate(counts) if n), 0))
 
 
 class PartiesView(CaseView):

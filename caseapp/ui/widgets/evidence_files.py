@@ -181,5 +181,21 @@ def evidence_thumbnail(path: Path, media_type: str, size: int = 64, *, key: str 
         else:
             ext = path.suffix.lstrip(".").upper()[:4] or _("FILE")
             pixmap = _glyph_thumbnail("▤", ext, "#6b7280", size)
+    pixmap = _centred(pixmap, size)
     _THUMBS[cache_key] = pixmap
     return pixmap
+
+
+def _centred(pixmap: QPixmap, size: int) -> QPixmap:
+    """The picture in the middle of a square, so that list rows line up."""
+    if pixmap.width() == size and pixmap.height() == size:
+        return pixmap
+    square = QPixmap(size, size)
+    square.fill(Qt.GlobalColor.transparent)
+    p = QPainter(square)
+    p.drawPixmap((size - pixmap.width()) // 2, (size - pixmap.height()) // 2, pixmap)
+    p.setPen(QColor("#d1d5db"))
+    p.drawRect((size - pixmap.width()) // 2, (size - pixmap.height()) // 2,
+               pixmap.width() - 1, pixmap.height() - 1)
+    p.end()
+    return square

@@ -85,12 +85,13 @@ def _add_field_work(app: App, case_id: int, *, org: PartyRecord, agent: PartyRec
     """More of the investigation: the assistant and a customer the agency signed up, the
     Douyin advert, a call, a visit, the transfer, a forged certificate, two case events."""
     assistant = app.parties.add(case_id, name="刘助理", role=PartyRole.AGENT,
-                                notes="负责接听咨询电话、收集客户材料。",
+                                notes="负责接听咨询电话、收集客户材料。第二张收款卡号抄自客户"
+                                      "提供的截图，校验位不符，待向银行核实。",
                                 identifiers=[("mobile", "139 0539 1234"),
-                                             ("bank_card", "6217 0027 1000 0684 874")])
+                                             ("bank_card", "6217 0027 1000 0684 874"),
+                                             ("bank_card", "6222 0212 3456 7890 123")])
     customer = app.parties.add(case_id, name="陈某某", role=PartyRole.COMPLAINANT,
-                               notes="被招揽的负债客户，其身份证号校验位有误（疑似材料伪造）。",
-                               identifiers=[("id_card", "320102199501011234")])
+                               notes="被招揽的负债客户，投诉材料中附有伪造的诊断证明。")
     app.parties.add_identifier(org.id, "douyin", "jude_fawu")
     app.links.add(case_id, from_ref=("party", assistant.id), to_ref=("party", org.id),
                   relation="所属")

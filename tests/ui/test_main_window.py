@@ -43,7 +43,7 @@ def test_window_lists_and_creates_cases(qtbot: QtBot, sqlite_app: App, tmp_path:
     window.show()
     assert window.model.rowCount() == 1
     assert window.details.number.text() == demo.number
-    assert window.details.counts.text() == "3 parties, 1 contact, 3 evidence files"
+    assert window.details.counts.text() == "5 parties, 4 contacts, 8 evidence files"
 
     def fill_dialog() -> None:
         dialog = QApplication.activeModalWidget()

@@ -29,6 +29,10 @@ from caseapp.services.links import LinkService
 from caseapp.services.parties import PartyService
 from caseapp.services.recovery import RecoveryReport, recover_evidence_store
 from caseapp.services.search import SearchService
+from caseapp.services.linkgraph import LinkGraphService
+from caseapp.services.links import LinkService
+from caseapp.services.parties import PartyService
+from caseapp.services.timeline import TimelineService
 from caseapp.storage.evidence_store import EvidenceStore
 from caseapp.storage.workspace import Workspace, resolve_workspace
 
@@ -52,6 +56,8 @@ class App:
     export: ExportService
     complaint_queries: ComplaintQueryService
     search: SearchService
+    timeline: TimelineService
+    linkgraph: LinkGraphService
 
     def close(self) -> None:
         self.db.dispose()
@@ -107,4 +113,6 @@ def open_app(
         export=ExportService.create(ctx, rules_dir=ws.root),
         complaint_queries=complaint_queries,
         search=SearchService(ctx, complaint_queries),
+        timeline=TimelineService(ctx),
+        linkgraph=LinkGraphService(ctx),
     )

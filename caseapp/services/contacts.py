@@ -16,6 +16,7 @@ from caseapp.db.models import Contact, ContactAttachment, Evidence, Identifier, 
 from caseapp.db.repositories.lookup import find_case
 from caseapp.domain.enums import ContactChannel
 from caseapp.domain.errors import ConflictError, InvalidInputError, NotFoundError
+from caseapp.domain.labels import channel_label
 from caseapp.domain.progress import CancelToken, ProgressSink
 from caseapp.i18n import _
 from caseapp.services.audit import append_audit
@@ -108,10 +109,36 @@ class ContactService:
                 for path, item in zip(attachments, stored, strict=True):
                     added = self._evidence.record_stored(s, case, Path(path), item, EvidenceFields(
                         source=_("undercover contact #{id} ({channel})").format(
-                            id=contact.id, channel=channel),
+                            id=contact.id, channel=channel_label(channel)),
                         acquired_at=contact.started_at, acquired_by=contact.investigator))
                     self._attach(s, contact, added.evidence.id)
                 return self._record(s, contact)
+        except BaseException:
+            self._evidence.discard_new(stored)
+            raise
+
+    def add_attachments(
+        self,
+        contact_id: int,
+        paths: Sequence[Path],
+        *,
+        progress: ProgressSink | None = None,
+        cancel: CancelToken | None = None,
+    ) -> ContactRecord:
+        """Store files as evidence of the contact's case and attach them, all or nothing."""
+        contact = self.get(contact_id)
+        stored = self._evidence.store_files(list(paths), progress=progress, cancel=cancel)
+        try:
+            with self._ctx.db.write() as s:
+                row = self._contact(s, contact_id)
+                case = find_case(s, row.case_id)
+                for path, item in zip(paths, stored, strict=True):
+                    added = self._evidence.record_stored(s, case, Path(path), item, EvidenceFields(
+                        source=_("undercover contact #{id} ({channel})").format(
+                            id=row.id, channel=channel_label(contact.channel)),
+                        acquired_at=row.started_at, acquired_by=row.investigator))
+                    self._attach(s, row, added.evidence.id)
+                return self._record(s, row)
         except BaseException:
             self._evidence.discard_new(stored)
             raise

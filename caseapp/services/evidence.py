@@ -18,6 +18,7 @@ from caseapp.i18n import _
 from caseapp.services.audit import append_audit
 from caseapp.services.context import ServiceContext
 from caseapp.services.convert import custody_record, evidence_record
+from caseapp.services.guard import check_version
 from caseapp.services.records import AddedEvidence, CustodyRecord, EvidenceRecord
 from caseapp.storage.evidence_store import (
     FileState,
@@ -268,6 +269,81 @@ class EvidenceService:
         """Where the stored (read-only) content is, for previews and exports."""
         return self._ctx.store.path_for(self.get(evidence_id).sha256)
 
+    def update(
+        self,
+        evidence_id: int,
+        *,
+        expected_version: int | None = None,
+        title: str | None = None,
+        kind: EvidenceKind | str | None = None,
+        source: str | None = None,
+        proof_purpose: str | None = None,
+        description: str | None = None,
+        acquired_at: datetime | None = None,
+        acquired_by: str | None = None,
+    ) -> EvidenceRecord:
+        """Change what is recorded about a file (never the file itself)."""
+        if acquired_at is not None and acquired_at.tzinfo is None:
+            raise InvalidInputError(_("The acquisition time needs a time zone."))
+        with self._ctx.db.write() as s:
+            evidence = self._evidence(s, evidence_id)
+            check_version(evidence.version, expected_version,
+                          _("evidence #{id} {title}").format(id=evidence.id,
+                                                             title=evidence.title))
+            changed: dict[str, object] = {}
+            if title is not None:
+                title = title.strip()
+                if not title:
+                    raise InvalidInputError(_("Evidence needs a title."))
+                if title != evidence.title:
+                    changed["title"] = evidence.title = title[:300]
+            if kind is not None and _kind_value(kind) != evidence.kind:
+                changed["kind"] = evidence.kind = _kind_value(kind)
+            for name, value in (("source", source), ("proof_purpose", proof_purpose),
+                                ("description", description), ("acquired_by", acquired_by)):
+                if value is not None and value != getattr(evidence, name):
+                    setattr(evidence, name, value)
+                    changed[name] = value if len(value) <= 200 else f"{len(value)} chars"
+            if acquired_at is not None and acquired_at != evidence.acquired_at:
+                evidence.acquired_at = acquired_at.astimezone(UTC)
+                changed["acquired_at"] = evidence.acquired_at.isoformat()
+            if changed:
+                s.flush()
+                append_audit(s, self._ctx, case_id=evidence.case_id, action="evidence.update",
+                             object_type="evidence", object_id=evidence.id,
+                             summary=", ".join(sorted(changed)), details=changed)
+            return evidence_record(evidence)
+
+    def verify_one(self, evidence_id: int, *, cancel: CancelToken | None = None
+                   ) -> EvidenceProblem | None:
+        """Re-hash one stored file, log the check in its custody record; None when intact."""
+        item = self.get(evidence_id)
+        check = self._ctx.store.check(item.sha256, cancel=cancel)
+        problem = self._problem(item, check.state, check.observed_sha256)
+        with self._ctx.db.write() as s:
+            s.add(CustodyEvent(evidence_id=item.id, at=self._ctx.clock(), actor=self._ctx.actor,
+                               action=CustodyAction.VERIFIED.value, note=check.state.value,
+                               sha256_observed=check.observed_sha256))
+            s.flush()
+            append_audit(s, self._ctx, case_id=item.case_id, action="evidence.verify",
+                         object_type="evidence", object_id=item.id,
+                         summary=check.state.value, details={"state": check.state.value})
+        return problem
+
+    @staticmethod
+    def _problem(item: EvidenceRecord, state: FileState, observed: str) -> EvidenceProblem | None:
+        if state is FileState.MISSING:
+            message = _("Evidence #{id} {title} ({name}): the stored file is missing.")
+        elif state is FileState.ALTERED:
+            message = _("Evidence #{id} {title} ({name}): the stored file was altered "
+                        "(SHA-256 now {observed}, recorded {expected}).")
+        else:
+            return None
+        return EvidenceProblem(
+            item.id, item.title, item.original_name, item.sha256, state, observed,
+            message.format(id=item.id, title=item.title, name=item.original_name,
+                           observed=observed, expected=item.sha256))
+
     def record_custody(self, evidence_id: int, action: CustodyAction | str, note: str = ""
                        ) -> CustodyRecord:
         try:
@@ -306,20 +382,8 @@ class EvidenceService:
             checks.append((item, check))
             done += item.size
             progress.report(done, total, item.original_name)
-        problems = []
-        for item, check in checks:
-            if check.state is FileState.MISSING:
-                message = _("Evidence #{id} {title} ({name}): the stored file is missing.")
-            elif check.state is FileState.ALTERED:
-                message = _("Evidence #{id} {title} ({name}): the stored file was altered "
-                            "(SHA-256 now {observed}, recorded {expected}).")
-            else:
-                continue
-            problems.append(EvidenceProblem(
-                item.id, item.title, item.original_name, item.sha256, check.state,
-                check.observed_sha256,
-                message.format(id=item.id, title=item.title, name=item.original_name,
-                               observed=check.observed_sha256, expected=item.sha256)))
+        problems = [p for item, check in checks
+                    if (p := self._problem(item, check.state, check.observed_sha256))]
         with self._ctx.db.write() as s:
             case = find_case(s, case_ref)
             now = self._ctx.clock()

@@ -12,6 +12,7 @@ from caseapp.i18n import _
 from caseapp.services.audit import append_audit
 from caseapp.services.context import ServiceContext
 from caseapp.services.convert import link_record
+from caseapp.services.objects import ObjectRef, object_labels
 from caseapp.services.records import LinkRecord
 
 MAX_RELATION = 100
@@ -104,3 +105,15 @@ class LinkService:
                     (Link.from_type == kind) & (Link.from_id == oid),
                     (Link.to_type == kind) & (Link.to_id == oid)))
             return [link_record(r) for r in s.scalars(query)]
+
+    def neighbours(self, case_ref: str | int, touching: tuple[LinkEndType | str, int]
+                   ) -> list[tuple[LinkRecord, ObjectRef]]:
+        """Each link of an object with the object at its other end (type, id, label)."""
+        links = self.list(case_ref, touching=touching)
+        kind, oid = LinkEndType(touching[0]).value, int(touching[1])
+        others = [(lk.to_type, lk.to_id) if (lk.from_type, lk.from_id) == (kind, oid)
+                  else (lk.from_type, lk.from_id) for lk in links]
+        with self._ctx.db.read() as s:
+            labels = object_labels(s, others)
+        return [(lk, ObjectRef(t, i, labels[(t, i)])) for lk, (t, i) in zip(links, others,
+                                                                             strict=True)]

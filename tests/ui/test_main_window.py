@@ -52,7 +52,7 @@ def test_case_list_create_rename_and_status(qtbot: QtBot, demo_app: App,
     assert window.model.rowCount() == 1
     assert window.details.number.text() == DEMO_NUMBER
     assert window.details.counts.text() == (
-        "228 complaints, 3 parties, 1 contact, 4 evidence files")
+        "228 complaints, 5 parties, 4 contacts, 8 evidence files")
     # nothing is open yet: the case views cannot be chosen
     assert not window.nav.item(1).flags() & window.nav.item(1).flags().ItemIsEnabled
 

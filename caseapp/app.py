@@ -25,13 +25,11 @@ from caseapp.services.contacts import ContactService
 from caseapp.services.context import ServiceContext, system_clock
 from caseapp.services.evidence import EvidenceService
 from caseapp.services.exchange import ExchangeService
+from caseapp.services.linkgraph import LinkGraphService
 from caseapp.services.links import LinkService
 from caseapp.services.parties import PartyService
 from caseapp.services.recovery import RecoveryReport, recover_evidence_store
 from caseapp.services.search import SearchService
-from caseapp.services.linkgraph import LinkGraphService
-from caseapp.services.links import LinkService
-from caseapp.services.parties import PartyService
 from caseapp.services.timeline import TimelineService
 from caseapp.storage.evidence_store import EvidenceStore
 from caseapp.storage.workspace import Workspace, resolve_workspace

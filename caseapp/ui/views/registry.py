@@ -10,16 +10,22 @@ from __future__ import annotations
 from caseapp.ui.views.analysis_view import AnalysisView
 from caseapp.ui.views.base import CaseView
 from caseapp.ui.views.complaints_view import ComplaintsView
+from caseapp.ui.views.contacts_view import ContactsView
+from caseapp.ui.views.evidence_view import EvidenceView
+from caseapp.ui.views.exchange_view import ExchangeView
+from caseapp.ui.views.linkchart_view import LinkChartView
 from caseapp.ui.views.overview_view import OverviewView
+from caseapp.ui.views.parties_view import PartiesView
+from caseapp.ui.views.timeline_view import TimelineView
 
 VIEW_CLASSES: tuple[type[CaseView], ...] = (
     OverviewView,
     ComplaintsView,
     AnalysisView,
-    # PartiesView,
-    # ContactsView,
-    # EvidenceView,
-    # LinkChartView,
-    # TimelineView,
-    # ExchangeView,
+    PartiesView,
+    ContactsView,
+    EvidenceView,
+    LinkChartView,
+    TimelineView,
+    ExchangeView,
 )

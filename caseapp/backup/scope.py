@@ -17,6 +17,12 @@ CASE_TABLE = "case"
 SKIPPED_PREFIXES = ("alembic_version", "complaint_fts", "sqlite_")
 
 
+# Workspace data that belongs to no case: the peer institutions' exchange files. A backup of
+# --all holds them; a backup of some cases leaves them out (they are re-imported from the
+# members' files, whose hashes the audit log keeps).
+WORKSPACE_TABLES = frozenset({"exchange_peer_file", "exchange_peer_entry"})
+
+
 def is_data_table(name: str) -> bool:
     return not name.startswith(SKIPPED_PREFIXES)
 
@@ -69,7 +75,7 @@ def _through(table: Table, known: dict[str, Scope]) -> Scope | None:
 def unscoped_tables(metadata: MetaData) -> list[str]:
     scopes = case_scopes(metadata)
     return [t.name for t in metadata.sorted_tables
-            if is_data_table(t.name) and t.name not in scopes]
+            if is_data_table(t.name) and t.name not in scopes and t.name not in WORKSPACE_TABLES]
 
 
 def case_condition(metadata: MetaData, scopes: dict[str, Scope], table: Table,

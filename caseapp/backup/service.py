@@ -31,7 +31,12 @@ from sqlalchemy.orm import Session
 from caseapp import __version__
 from caseapp.backup import rows as rowcodec
 from caseapp.backup.archive import ArchiveWriter, Backup, verify_archive
-from caseapp.backup.scope import case_condition, case_scopes, is_data_table
+from caseapp.backup.scope import (
+    WORKSPACE_TABLES,
+    case_condition,
+    case_scopes,
+    is_data_table,
+)
 from caseapp.db.base import Base
 from caseapp.db.migrate import alembic_config, current_revision, head_revision
 from caseapp.db.models import Case, Complaint, Evidence
@@ -116,6 +121,8 @@ def _prune(snapshot: Path, keep: list[int]) -> None:
                 if table.name in scopes:
                     conn.execute(table.delete().where(
                         ~case_condition(metadata, scopes, table, keep)))
+                elif table.name in WORKSPACE_TABLES:
+                    conn.execute(table.delete())
     finally:
         engine.dispose()
     raw = sqlite3.connect(str(snapshot), isolation_level=None)

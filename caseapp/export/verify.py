@@ -5,6 +5,8 @@ list. Each missing, extra or altered file is named."""
 from __future__ import annotations
 
 import hashlib
+import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -19,6 +21,16 @@ from caseapp.i18n import _
 CHUNK = 1024 * 1024
 _ALGORITHMS = {"sha256": hashlib.sha256, "sha512": hashlib.sha512, "sha1": hashlib.sha1,
                "md5": hashlib.md5}
+# A manifest line: the checksum, ASCII blanks, then the path exactly as written (a name may
+# begin or end with other white space, so nothing else is stripped).
+_MANIFEST_LINE = re.compile(r"([0-9A-Fa-f]+)[ \t]+\*?(.+)")
+# What reading a ZIP member can raise when its bytes or headers were changed: a bad CRC or
+# header, a broken deflate/bzip2/lzma stream, a truncated member, an encrypted member
+# (RuntimeError) or an unknown compression method (NotImplementedError).
+# Damaged headers can also surface as a bad UTF-8 name (ValueError), a short field
+# (struct.error) or an index past the end of a header (IndexError).
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError,
+            NotImplementedError, IndexError, struct.error)
 
 
 class ProblemKind(StrEnum):
@@ -61,16 +73,16 @@ def _decode_path(text: str) -> str:
 def _parse_manifest(text: str, name: str) -> tuple[dict[str, str], list[PackageProblem]]:
     entries: dict[str, str] = {}
     problems = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
+        if not line.strip(" \t"):
             continue
-        digest, _sep, path = line.strip().partition(" ")
-        path = _decode_path(path.strip().lstrip("*"))
-        if not digest or not path:
+        match = _MANIFEST_LINE.fullmatch(line.lstrip(" \t"))
+        if match is None:
             problems.append(PackageProblem(ProblemKind.INVALID, name, _(
                 "{file} line {line} is not '<hash> <path>'.").format(file=name, line=number)))
             continue
-        entries[path] = digest.lower()
+        entries[_decode_path(match.group(2))] = match.group(1).lower()
     return entries, problems
 
 
@@ -107,7 +119,7 @@ def verify_package(path: Path, *, progress: ProgressSink | None = None,
         raise InvalidInputError(_("Package not found: {path}").format(path=path))
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except _DAMAGED as exc:
         raise InvalidInputError(_("{path} is not a readable ZIP file: {error}").format(
             path=path, error=exc)) from exc
     with zf:
@@ -124,7 +136,7 @@ def verify_package(path: Path, *, progress: ProgressSink | None = None,
                 return None
             try:
                 return zf.read(files[name]).decode("utf-8-sig")
-            except (zipfile.BadZipFile, UnicodeDecodeError) as exc:
+            except (*_DAMAGED, UnicodeDecodeError) as exc:
                 problems.append(PackageProblem(ProblemKind.ALTERED, name, _(
                     "{path}: unreadable ({error}).").format(path=name, error=exc)))
                 return None
@@ -214,6 +226,6 @@ def _hash_member(zf: zipfile.ZipFile, name: str, algorithm: str, cancel: CancelT
                     cancel.raise_if_cancelled()
                 digest.update(chunk)
                 step(len(chunk))
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
+    except _DAMAGED:
         return None  # a CRC error or a truncated member: the bytes were changed in the ZIP
     return digest.hexdigest()

@@ -90,8 +90,9 @@ def _collector_paused() -> Iterator[None]:
 class _BulkWriter:
     """Collects checked complaints and writes them in chunks (see ComplaintBulkWriter)."""
 
-    def __init__(self, s: Session, case_id: int, batch_id: int, now: Any) -> None:
-        self._writer = ComplaintBulkWriter(s, case_id, batch_id, now)
+    def __init__(self, s: Session, case_id: int, batch_id: int, now: Any,
+                 actor: str = "") -> None:
+        self._writer = ComplaintBulkWriter(s, case_id, batch_id, now, actor=actor)
         self._rows: list[ComplaintRow] = []
 
     def add(self, row: ComplaintRow) -> None:
@@ -400,7 +401,7 @@ class ComplaintService:
                 id=batch.id)))
         batch.evidence_id = added.evidence.id
         existing = self._existing(s, case.id)
-        writer = _BulkWriter(s, case.id, batch.id, now)
+        writer = _BulkWriter(s, case.id, batch.id, now, self._ctx.actor)
         try:
             for record in records:
                 row = self._classify(check, record, existing)

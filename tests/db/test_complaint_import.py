@@ -296,7 +296,8 @@ def test_bulk_writer_stores_what_an_orm_insert_stores(app: App) -> None:
             s.execute(insert(Identifier), [{
                 "case_id": second.id, "party_id": None, "type": p.type.value, "value": p.value,
                 "raw": p.raw, "valid": p.valid, "problems": [x.value for x in p.problems],
-                "details": jsonable_details(p.details), "note": "", "created_at": now}])
+                "details": jsonable_details(p.details), "note": "", "created_at": now,
+                "updated_at": now}])
     with app.db.read() as s:
         def stored(table: str, case_id: int, order: str) -> list[tuple[object, ...]]:
             model = Complaint if table == "complaint" else Identifier

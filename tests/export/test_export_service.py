@@ -71,7 +71,8 @@ def test_export_records_and_verifies(app: App, out: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == ["p.zip"]
     assert verify_package(result.path).ok
     audit, custody = _counts(app)
-    assert audit == before_audit + 1 and custody == before_custody + 3
+    files = len(app.evidence.list(case.id))
+    assert audit == before_audit + 1 and custody == before_custody + files
     last = app.audit.entries(case.id)[-1]
     assert last.action == "export.package" and result.sha256 in last.summary
     receipt = next(e for e in app.evidence.list(case.id) if e.title == "定金转账记录")

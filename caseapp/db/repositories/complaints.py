@@ -99,7 +99,7 @@ IMPORT_COLUMNS: tuple[str, ...] = (
 _COMPLAINT_COLUMNS = ("id", "case_id", "batch_id", *IMPORT_COLUMNS, "created_at")
 _IDENTIFIER_COLUMNS = (
     "id", "case_id", "party_id", "type", "value", "raw", "valid", "problems", "details", "note",
-    "created_at",
+    "created_at", "updated_at", "created_by", "updated_by",
 )
 _MENTION_COLUMNS = ("identifier_id", "complaint_id", "field", "raw", "start", "end")
 _VALUE_LIMIT = 200  # identifier.value, identifier.raw and identifier_mention.raw
@@ -217,8 +217,10 @@ class ComplaintBulkWriter:
     session added the same one meanwhile.
     """
 
-    def __init__(self, session: Session, case_id: int, batch_id: int, now: datetime) -> None:
+    def __init__(self, session: Session, case_id: int, batch_id: int, now: datetime, *,
+                 actor: str = "") -> None:
         self._session = session
+        self._actor = actor
         connection = session.connection()
         self._dialect = connection.dialect
         self._pg = self._dialect.name == "postgresql"
@@ -392,9 +394,10 @@ class ComplaintBulkWriter:
             return
         first = self._next_identifier
         self._next_identifier += len(values)
-        case_id, created = self._case_id, self._created_at
+        case_id, created, actor = self._case_id, self._created_at, self._actor
         self._raw.executemany(self._identifier_sql, [
-            (first + i, case_id, None, t, v, raw, ok, problems, details, "", created)
+            (first + i, case_id, None, t, v, raw, ok, problems, details, "", created, created,
+             actor, actor)
             for i, (t, v, raw, ok, problems, details) in enumerate(values)])
         for i, key in enumerate(new):
             known[key] = first + i
@@ -405,12 +408,13 @@ class ComplaintBulkWriter:
         with self._raw.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO identifier (case_id, party_id, type, value, raw, valid, problems, "
-                "details, note, created_at) "
-                "SELECT %s, NULL, t, v, r, ok, p::json, d::json, '', %s "
+                "details, note, created_at, updated_at, created_by, updated_by) "
+                "SELECT %s, NULL, t, v, r, ok, p::json, d::json, '', %s, %s, %s, %s "
                 "FROM unnest(%s::text[], %s::text[], %s::text[], %s::bool[], %s::text[], "
                 "%s::text[]) AS u(t, v, r, ok, p, d) "
                 "ON CONFLICT (case_id, type, value) DO NOTHING RETURNING id, type, value",
-                (self._case_id, self._created_at, *[list(c) for c in columns]))
+                (self._case_id, self._created_at, self._created_at, self._actor, self._actor,
+                 *[list(c) for c in columns]))
             for identifier_id, kind, value in cursor.fetchall():
                 known[(kind, value)] = identifier_id
             missing = [(t, v) for t, v, *_rest in values if (t, v) not in known]

@@ -30,6 +30,7 @@ DATA_FILES: tuple[DataFiles, ...] = (
     DataFiles("resources/fonts/*", "fonts embedded in exports, with their licences",
               required=False),
     DataFiles("resources/templates/*", "export templates", required=False),
+    DataFiles("resources/docs/*.md", "documents shown in the app (exchange threat model)"),
     DataFiles("caseapp/db/migrations/env.py", "Alembic environment (read as a file)"),
     DataFiles("caseapp/db/migrations/script.py.mako", "Alembic revision template"),
     DataFiles("caseapp/db/migrations/versions/*.py", "Alembic migrations (read as files)"),

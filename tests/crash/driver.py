@@ -14,10 +14,12 @@ The caseapp code that runs is the real one; only these observation points are ad
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,10 +61,65 @@ class _Point:
 def _install_sql_points(points: list[_Point]) -> None:
     from sqlalchemy import Engine, event
 
-    @event.listens_for(Engine, "after_cursor_execute")
-    def _after(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+    from caseapp.db.repositories import complaints
+
+    def hit(statement: str) -> None:
         for point in points:
             point.hit(statement)
+
+    @event.listens_for(Engine, "after_cursor_execute")
+    def _after(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        hit(statement)
+
+    # The complaint import writes its rows through the driver's own connection (executemany
+    # on SQLite, COPY on PostgreSQL), below SQLAlchemy's events: observe that connection too.
+    original_init = complaints.ComplaintBulkWriter.__init__
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        self._raw = _TappedConnection(self._raw, hit)
+
+    complaints.ComplaintBulkWriter.__init__ = init  # type: ignore[method-assign]
+
+
+class _Tapped:
+    """Calls `hit(statement)` after each statement the wrapped connection or cursor ran."""
+
+    def __init__(self, inner: Any, hit: Any) -> None:
+        self._inner, self._hit = inner, hit
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def execute(self, statement: str, *args: Any, **kwargs: Any) -> Any:
+        result = self._inner.execute(statement, *args, **kwargs)
+        self._hit(statement)
+        return result
+
+    def executemany(self, statement: str, *args: Any, **kwargs: Any) -> Any:
+        result = self._inner.executemany(statement, *args, **kwargs)
+        self._hit(statement)
+        return result
+
+
+class _TappedConnection(_Tapped):
+    def cursor(self, *args: Any, **kwargs: Any) -> _TappedCursor:
+        return _TappedCursor(self._inner.cursor(*args, **kwargs), self._hit)
+
+
+class _TappedCursor(_Tapped):
+    def __enter__(self) -> _TappedCursor:
+        self._inner.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> Any:
+        return self._inner.__exit__(*exc)
+
+    @contextlib.contextmanager
+    def copy(self, statement: str, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        with self._inner.copy(statement, *args, **kwargs) as copy:
+            yield copy
+        self._hit(statement)
 
 
 def _install_chunk_point(point: _Point) -> None:

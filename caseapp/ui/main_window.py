@@ -9,6 +9,7 @@ next), and keeps geometry, the open case, the current view and each view's layou
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QModelIndex, QSettings, QSize, Qt, QTimer
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QDockWidget,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -286,6 +288,16 @@ class MainWindow(QMainWindow):
         self.search_action = self._action(_("&Search in case"), self.focus_search, key.Find)
         self.run_analysis_action = self._action(_("Run &analysis…"), self.run_analysis,
                                                 "Ctrl+R")
+        self.export_action = self._action(
+            _("&Export evidence package…"), self.export_case, "Ctrl+E",
+            tip=_("PDF and DOCX dossiers with the evidence files and a verifiable manifest"))
+        self.backup_case_action = self._action(
+            _("&Back up this case…"), lambda: self.back_up(all_cases=False),
+            tip=_("One file with the case's data and evidence, restorable with caseapp-cli "
+                  "restore"))
+        self.backup_all_action = self._action(
+            _("Back up &all cases…"), lambda: self.back_up(all_cases=True),
+            tip=_("One file with every case of this workspace and their evidence"))
         about_action = self._action(_("&About caseapp"), self._about)
         self.status_actions: dict[str, QAction] = {}
         group = QActionGroup(self)
@@ -303,7 +315,11 @@ class MainWindow(QMainWindow):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.import_action)
+        file_menu.addAction(self.export_action)
         file_menu.addAction(self.demo_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.backup_case_action)
+        file_menu.addAction(self.backup_all_action)
         file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
@@ -315,6 +331,7 @@ class MainWindow(QMainWindow):
             status_menu.addAction(action)
         case_menu.addSeparator()
         case_menu.addAction(self.run_analysis_action)
+        case_menu.addAction(self.export_action)
         view_menu = menu.addMenu(_("&View"))
         view_menu.addAction(self.case_list_action)
         self.view_actions = []
@@ -341,6 +358,7 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.new_case_action)
         toolbar.addAction(self.import_action)
         toolbar.addAction(self.run_analysis_action)
+        toolbar.addAction(self.export_action)
         toolbar.addAction(self.refresh_action)
         spacer = QWidget(toolbar)
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -435,7 +453,9 @@ class MainWindow(QMainWindow):
             action.setEnabled(opened)
         for action in (getattr(self, "close_case_action", None),
                        getattr(self, "import_action", None),
-                       getattr(self, "run_analysis_action", None)):
+                       getattr(self, "run_analysis_action", None),
+                       getattr(self, "export_action", None),
+                       getattr(self, "backup_case_action", None)):
             if action is not None:
                 action.setEnabled(opened)
         target = self._target_case() if hasattr(self, "status_actions") else None
@@ -699,6 +719,55 @@ class MainWindow(QMainWindow):
                 self._dirty.add(id(view))
             self.refresh()
             self.show_view_named("ComplaintsView")
+
+    def export_case(self) -> None:
+        """The export dialog for the open case (dossiers, package, verification)."""
+        if self.open_case_id is None:
+            return
+        from caseapp.ui.dialogs.export_dialog import ExportDialog
+
+        dialog = ExportDialog(self.app, self.open_case_id, self)
+        dialog.exec()
+        if dialog.results:
+            # The export is recorded in the audit log and in each file's custody log.
+            for view in self.views:
+                self._dirty.add(id(view))
+            self.refresh()
+
+    def back_up(self, *, all_cases: bool) -> None:
+        """Write a backup (the open case, or every case) to a file the user chooses."""
+        from datetime import date
+
+        from caseapp.backup.service import BackupService
+
+        if not all_cases and self.open_case_id is None:
+            return
+        case = None if all_cases else self.app.cases.get(self.open_case_id)
+        stem = "caseapp-all" if case is None else f"caseapp-{case.number}"
+        suggested = str(Path.home() / f"{stem}-{date.today():%Y%m%d}.cabak")
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Back up to"), suggested, _("caseapp backups (*.cabak)"))
+        if not path:
+            return
+        target = Path(path)
+        cases = None if case is None else [case.id]
+        task = run_with_progress_dialog(
+            self, _("Writing the backup"),
+            lambda sink, cancel: BackupService(self.app.ctx).backup(
+                target, cases=cases, progress=sink, cancel=cancel))
+        if task.was_cancelled:
+            self.statusBar().showMessage(_("Backup cancelled; nothing was written."), 8000)
+            return
+        if task.error is not None:
+            show_error(self, _("The backup failed; nothing was written."), task.error)
+            return
+        summary = task.result
+        QMessageBox.information(self, _("Backup written"), _(
+            "{path}\n{cases} case(s), {files} evidence files, {size:.1f} MB in {seconds:.1f} s. "
+            "Check it with caseapp-cli backup-verify; restore it into an empty workspace with "
+            "caseapp-cli restore.").format(
+                path=summary.path, cases=len(summary.cases), files=summary.evidence_files,
+                size=summary.size / 1e6, seconds=summary.seconds))
 
     def run_analysis(self) -> None:
         if self.open_case_id is None:

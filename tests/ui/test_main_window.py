@@ -256,3 +256,38 @@ def test_python_m_caseapp_entry_point(tmp_path: Path) -> None:
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "--workspace" in result.stdout and "--demo" in result.stdout
+
+
+def test_export_and_backup_from_the_menus(qtbot: QtBot, demo_app: App, tmp_path: Path,
+                                          monkeypatch: object) -> None:
+    import zipfile
+
+    from PySide6.QtWidgets import QFileDialog
+
+    from caseapp.backup.archive import verify_archive
+    from caseapp.ui.dialogs.export_dialog import ExportDialog
+
+    window = _window(qtbot, demo_app, restore=False)
+    assert not window.export_action.isEnabled() and not window.backup_case_action.isEnabled()
+    case = demo_app.cases.get(DEMO_NUMBER)
+    window.open_case(case.id)
+    assert window.export_action.isEnabled() and window.backup_case_action.isEnabled()
+
+    shown: list[ExportDialog] = []
+    monkeypatch.setattr(ExportDialog, "exec",  # type: ignore[attr-defined]
+                        lambda self: shown.append(self) or 0)
+    window.export_action.trigger()
+    assert [d.windowTitle() for d in shown] == [f"Export case {DEMO_NUMBER}"]
+
+    target = tmp_path / "备份 文件.cabak"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",  # type: ignore[attr-defined]
+                        lambda *a, **k: (str(target), ""))
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information",  # type: ignore[attr-defined]
+                        lambda _parent, _title, text: told.append(text))
+    window.backup_case_action.trigger()
+    assert target.is_file() and str(target) in told[0]
+    assert verify_archive(target).manifest["cases"][0]["number"] == DEMO_NUMBER
+    with zipfile.ZipFile(target) as archive:
+        stored = [n for n in archive.namelist() if n.startswith("evidence/")]
+    assert len(stored) == len({e.sha256 for e in demo_app.evidence.list(case.id)})

@@ -1,7 +1,7 @@
 """Draw the demo case's evidence files into resources/demo/ (run once by a developer; the
 outputs are committed). All names, numbers and documents are invented.
 
-    QT_QPA_PLATFORM=offscreen python tools/make_demo_media.py
+    QT_QPA_PLATFORM=offscreen python packaging/make_demo_media.py
 
 The call recording needs `espeak-ng` (Debian package) and is skipped without it.
 """

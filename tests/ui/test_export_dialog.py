@@ -75,3 +75,15 @@ def test_cancel_leaves_nothing(qtbot: QtBot, app: App, tmp_path: Path) -> None:
     assert dialog.isVisible()  # Cancel stops the work; a second press closes
     dialog.cancel_button.click()
     assert not dialog.isVisible()
+
+
+def test_the_settings_choose_redaction_and_organisation(qtbot: QtBot, app: App,
+                                                        tmp_path: Path) -> None:
+    dialog = _dialog(qtbot, app, tmp_path)
+    assert dialog.redact_box.isChecked()  # the default: complainants masked
+    assert dialog.options(ExportFormat.PDF).organisation is None  # the case's own
+    app.workspace.settings.update({"redact_by_default": False, "organisation": "某银行保卫部"})
+    dialog = _dialog(qtbot, app, tmp_path)
+    assert not dialog.redact_box.isChecked()
+    options = dialog.options(ExportFormat.PACKAGE)
+    assert not options.redact and options.organisation == "某银行保卫部"

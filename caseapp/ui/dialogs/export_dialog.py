@@ -105,7 +105,8 @@ class ExportDialog(QDialog):
 
         self.redact_box = QCheckBox(_("Mask complainants' ID numbers and phone numbers "
                                       "(recommended)"), self)
-        self.redact_box.setChecked(True)
+        # On unless the settings say otherwise (File → Settings → Exports).
+        self.redact_box.setChecked(app.workspace.preferences.redact_by_default)
         self.redact_box.toggled.connect(self._redaction_changed)
         layout.addWidget(self.redact_box)
 
@@ -164,7 +165,9 @@ class ExportDialog(QDialog):
 
     def options(self, fmt: ExportFormat) -> ExportOptions:
         sections = frozenset(s for s, box in self.section_boxes.items() if box.isChecked())
-        return ExportOptions(format=fmt, redact=self.redact_box.isChecked(), sections=sections)
+        organisation = self._app.workspace.preferences.organisation or None
+        return ExportOptions(format=fmt, redact=self.redact_box.isChecked(), sections=sections,
+                             organisation=organisation)
 
     def planned(self) -> list[tuple[Path, ExportOptions]]:
         folder = Path(self.folder_edit.text().strip())

@@ -8,6 +8,7 @@ everything succeeded and was recorded: a cancelled or failed export leaves nothi
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import os
 import re
@@ -42,6 +43,7 @@ from caseapp.services.contacts import ContactService
 from caseapp.services.context import ServiceContext
 from caseapp.services.evidence import EvidenceService
 from caseapp.services.parties import PartyService
+from caseapp.storage.owner_lock import OwnerLock
 
 
 class ExportFormat(StrEnum):
@@ -344,13 +346,36 @@ def _sha256_file(path: Path) -> tuple[str, int]:
 @contextlib.contextmanager
 def _temporary_beside(out: Path) -> Iterator[Path]:
     """A temporary file in the target's folder (so the final rename is atomic), removed
-    unless it was renamed into place."""
+    unless it was renamed into place. An owner lock beside it tells a later export whether
+    a leftover temporary file belongs to a process that died (it is then removed)."""
+    remove_abandoned_partials(out)
     fd, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.",
-                                suffix=f".{uuid.uuid4().hex[:6]}.partial")
+                                suffix=f".{uuid.uuid4().hex[:6]}{_PARTIAL}")
     os.close(fd)
     temp = Path(name)
+    lock = OwnerLock.create(temp.with_name(temp.name + _LOCK))
     try:
         yield temp
     finally:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
+        lock.release()
+
+
+_PARTIAL, _LOCK = ".partial", ".lock"
+
+
+def remove_abandoned_partials(out: Path) -> list[Path]:
+    """Remove the temporary files of earlier exports to `out` whose process died (killed,
+    power cut); a file another running export is still writing is left alone."""
+    removed = []
+    for lock_path in out.parent.glob(f".{glob.escape(out.stem)}.*{_PARTIAL}{_LOCK}"):
+        lock = OwnerLock.take_abandoned(lock_path)
+        if lock is None:
+            continue  # its export is still running
+        partial = lock_path.with_name(lock_path.name[: -len(_LOCK)])
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()
+            removed.append(partial)
+        lock.release()
+    return removed

@@ -7,7 +7,8 @@ SPEC is ``PATTERN|COUNT|MARKER|GO``: after the COUNT-th executed SQL statement m
 regular expression PATTERN, the driver writes the file MARKER and then waits: until the file GO
 exists (GO a path), forever (GO ``forever``: the test kills the process there), or not at all
 (GO empty). ``--at-chunk COUNT|MARKER|GO`` does the same after the evidence store has read
-COUNT chunks of a file it is copying. This lets a test kill the process at an exact point of
+COUNT chunks of a file it is copying; ``--at-call MODULE:CLASS.METHOD|COUNT|MARKER|GO`` after
+the COUNT-th call of that method returned. This lets a test kill the process at an exact point of
 its work (inside an open transaction, half-way through a copy) instead of after a guessed delay.
 The caseapp code that runs is the real one; only these observation points are added.
 """
@@ -122,6 +123,24 @@ class _TappedCursor(_Tapped):
         self._hit(statement)
 
 
+def _install_call_point(spec: str) -> None:
+    import importlib
+
+    target, rest = spec.split("|", 1)
+    module_name, qualified = target.split(":")
+    class_name, method_name = qualified.split(".")
+    cls = getattr(importlib.import_module(module_name), class_name)
+    original = getattr(cls, method_name)
+    point = _Point(rest, with_pattern=False)
+
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = original(self, *args, **kwargs)
+        point.hit()
+        return result
+
+    setattr(cls, method_name, wrapper)
+
+
 def _install_chunk_point(point: _Point) -> None:
     from caseapp.storage import evidence_store
 
@@ -172,6 +191,8 @@ def main(argv: list[str]) -> int:
     while i < len(options):
         if options[i] == "--at":
             sql_points.append(_Point(options[i + 1], with_pattern=True))
+        elif options[i] == "--at-call":
+            _install_call_point(options[i + 1])
         elif options[i] == "--at-chunk":
             _install_chunk_point(_Point(options[i + 1], with_pattern=False))
         else:

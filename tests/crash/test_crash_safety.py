@@ -1,6 +1,7 @@
 """Crash safety: a real caseapp process is killed with SIGKILL in the middle of an import, an
-analysis run and an evidence add. Afterwards the database opens and holds nothing partial, the
-evidence store has no orphan or half-written file, and the same operation then succeeds.
+analysis run, an evidence add and an export. Afterwards the database opens and holds nothing
+partial, the evidence store has no orphan or half-written file, no half package stands where the
+export was to go, and the same operation then succeeds.
 
 The kill lands at an exact point of the work (tests/crash/driver.py pauses the process there
 and tells the test), not after a guessed delay.
@@ -276,6 +277,43 @@ def test_file_being_written_by_a_live_process_is_left_alone(
     with open_app(workspace, db_url) as app:
         assert len(app.evidence.list(case_number)) == 1
         assert_consistent(app)
+
+
+# --- export ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("option", [
+    # half-way through the package: the first evidence file is in, the second not yet
+    ["--at-call", "caseapp.export.package:BagZipWriter.add_file|1|{marker}|forever"],
+    # the package is written, its custody events are in the open transaction, not committed
+    ["--at", "INSERT INTO audit_entry|1|{marker}|forever"],
+], ids=["copying", "recording"])
+def test_export_killed(option: list[str], db_url: str, workspace: Path, case_number: str,
+                       big_file: Path, tmp_path: Path) -> None:
+    with open_app(workspace, db_url) as app:
+        app.evidence.add(case_number, big_file)
+        small = tmp_path / "转账截图.txt"
+        small.write_text("定金 500 元", encoding="utf-8")
+        app.evidence.add(case_number, small)
+    out_dir = tmp_path / "导出 目录"
+    out_dir.mkdir()
+    out = out_dir / "证据材料包.zip"
+    marker = tmp_path / "paused"
+    _kill_at(tmp_path, "export", [o.format(marker=marker) for o in option],
+             _cli(db_url, workspace, "export", case_number, "--out", str(out)), marker)
+    _database_opens(db_url, workspace)
+    assert not out.exists()
+    left = sorted(p.name for p in out_dir.iterdir())
+    assert len(left) == 2 and all(".partial" in n for n in left)  # the temp file, its lock
+    with open_app(workspace, db_url) as app:
+        assert_consistent(app)
+        assert not [e for e in app.audit.entries(case_number) if e.action.startswith("export.")]
+        for evidence in app.evidence.list(case_number):
+            assert all(c.action != "exported" for c in app.evidence.custody(evidence.id))
+        result = app.export.export(case_number, out)
+        assert result.evidence_files == 2 and app.export.verify(out).ok
+        assert_consistent(app)
+    # The dead export's temporary file was removed by the next export to the same file.
+    assert sorted(p.name for p in out_dir.iterdir()) == [out.name]
 
 
 def test_recovery_keeps_a_file_whose_record_was_committed(app: App, tmp_path: Path) -> None:

@@ -106,3 +106,21 @@ def test_dossier_only_exports_and_bad_targets(app: App, out: Path) -> None:
     with pytest.raises(InvalidInputError, match="folder"):
         app.export.export(case.id, out)
     assert sorted(p.name for p in out.iterdir()) == ["d.docx", "d.pdf"]
+
+
+def test_only_abandoned_temporary_files_are_removed(tmp_path: Path) -> None:
+    from caseapp.export.service import remove_abandoned_partials
+    from caseapp.storage.owner_lock import OwnerLock
+
+    out = tmp_path / "证据材料包.zip"
+    live, dead = (tmp_path / f".证据材料包.{n}.abc123.partial" for n in ("live", "dead"))
+    other = tmp_path / ".其他.x.abc123.partial"
+    for path in (live, dead, other):
+        path.write_bytes(b"half")
+    held = OwnerLock.create(live.with_name(live.name + ".lock"))
+    OwnerLock.create(dead.with_name(dead.name + ".lock")).release(delete=False)  # died
+    OwnerLock.create(other.with_name(other.name + ".lock")).release(delete=False)
+    assert remove_abandoned_partials(out) == [dead]
+    assert live.exists() and other.exists() and not dead.exists()
+    held.release(delete=False)
+    assert remove_abandoned_partials(out) == [live]

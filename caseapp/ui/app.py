@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from importlib import resources
 
-from PySide6.QtCore import QCoreApplication, QThreadPool
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -19,6 +19,7 @@ from caseapp.storage.workspace import resolve_workspace
 from caseapp.ui.dialogs.errors import install_excepthook
 from caseapp.ui.language import apply_language, startup_language
 from caseapp.ui.style import apply_style
+from caseapp.ui.workers.task import task_pool
 
 __all__ = ["main", "parse_args"]
 
@@ -77,5 +78,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.show()
         code = qt_app.exec()
         # Let background reads (row lists, findings) end before the database closes.
-        QThreadPool.globalInstance().waitForDone(10_000)
+        task_pool().waitForDone(10_000)
         return code

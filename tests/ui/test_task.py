@@ -105,3 +105,26 @@ def test_progress_dialog_cancel_button(qtbot: QtBot) -> None:
 def test_progress_dialog_returns_result(qtbot: QtBot) -> None:
     task = run_with_progress_dialog(None, "Work", lambda progress, cancel: "done")
     assert task.result == "done" and not task.was_cancelled
+
+
+def test_progress_is_thinned_to_what_a_person_can_see() -> None:
+    from caseapp.ui.workers.task import _Signals, _SignalProgress
+
+    now = [0.0]
+    signals = _Signals()
+    sent: list[tuple[int, int, str]] = []
+    signals.progress.connect(lambda d, t, label: sent.append((d, t, label)))
+    sink = _SignalProgress(signals, clock=lambda: now[0])
+    for i in range(1, 100_001):  # a tight loop: 100,000 reports within 0.1 s
+        now[0] = i * 1e-6
+        sink.report(i, 100_000, "rows")
+    # the first, two more 50 ms later (at most), and the last one
+    assert sent[0] == (1, 100_000, "rows") and sent[-1] == (100_000, 100_000, "rows")
+    assert len(sent) <= 4
+    sink.report(5, None, "hashing")  # a new phase always shows at once
+    assert sent[-1] == (5, -1, "hashing")
+    sink.report(6, None, "hashing")
+    assert sent[-1] == (5, -1, "hashing")
+    now[0] += 0.06
+    sink.report(7, None, "hashing")
+    assert sent[-1] == (7, -1, "hashing")

@@ -65,12 +65,13 @@ class TaskPanel(QWidget):
         loop.processEvents()
 
     def _on_progress(self, done: int, total: int, label: str) -> None:
+        # Only what changed: a new range or text asks the whole page for a new layout.
+        maximum = max(total, 0)
+        if self.bar.minimum() != 0 or self.bar.maximum() != maximum:
+            self.bar.setRange(0, maximum)
         if total > 0:
-            self.bar.setRange(0, total)
             self.bar.setValue(min(done, total))
-        else:
-            self.bar.setRange(0, 0)
-        if label:
+        if label and label != self.label.text():
             self.label.setText(label)
 
     def _on_finished(self) -> None:

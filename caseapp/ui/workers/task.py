@@ -17,11 +17,14 @@ the UI thread as Qt signals (queued connections), so slots may touch widgets.
 
 from __future__ import annotations
 
+import gc
+import threading
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThread, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from caseapp.domain.errors import Cancelled, CaseappError
@@ -30,8 +33,12 @@ from caseapp.i18n import _
 
 TaskFn = Callable[[ProgressSink, CancelToken], Any]
 
-# Progress ticks come from tight loops; cap how many cross into the UI thread.
+# Progress ticks come from tight loops; cap how many cross into the UI thread: a bar shows
+# no more than 500 steps, and a person no more than about 20 updates a second. Each report
+# that crosses costs the UI thread a wait for the interpreter lock held by the busy worker
+# (up to sys.getswitchinterval(), 5 ms), so hundreds a second would freeze the window.
 _MIN_STEP = 1 / 500
+_MIN_INTERVAL = 0.05  # seconds
 
 
 class _Signals(QObject):
@@ -45,18 +52,67 @@ class _Signals(QObject):
 class _SignalProgress:
     """A ProgressSink that forwards to a Qt signal, thinned out to what a bar can show."""
 
-    def __init__(self, signals: _Signals) -> None:
+    def __init__(self, signals: _Signals, clock: Callable[[], float] = time.monotonic) -> None:
         self._signals = signals
+        self._clock = clock
         self._last: tuple[int, int, str] | None = None
+        self._last_at = float("-inf")
 
     def report(self, done: int, total: int | None, label: str = "") -> None:
         total_i = -1 if total is None else int(total)
         last = self._last
-        if (last is not None and last[2] == label and last[1] == total_i and total_i > 0
-                and done < total_i and (done - last[0]) < total_i * _MIN_STEP):
-            return
+        same_phase = last is not None and last[2] == label and last[1] == total_i
+        finished = total_i > 0 and done >= total_i
+        now = self._clock()
+        if same_phase and not finished:
+            assert last is not None
+            if total_i > 0 and (done - last[0]) < total_i * _MIN_STEP:
+                return
+            if now - self._last_at < _MIN_INTERVAL:
+                return
         self._last = (int(done), total_i, label)
+        self._last_at = now
         self._signals.progress.emit(int(done), total_i, label)
+
+
+class _FrozenHeap:
+    """While long work runs, keep the objects that existed before it out of the collector's
+    full passes (``gc.freeze``): a full pass over a large heap holds the interpreter lock for
+    up to seconds, and the window would freeze with it. Nested tasks share one freeze."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._users = 0
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._users == 0:
+                gc.freeze()
+            self._users += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._users -= 1
+            if self._users == 0:
+                gc.unfreeze()
+
+
+_FROZEN_HEAP = _FrozenHeap()
+
+
+_POOL: QThreadPool | None = None
+
+
+def task_pool() -> QThreadPool:
+    """The threads long work runs on: a pool of its own, not Qt's global one. Qt uses the
+    global pool itself (the raster paint engine splits some drawing across it and waits): a
+    long task holding those threads would stall painting the window — its progress bar too."""
+    global _POOL
+    if _POOL is None:
+        _POOL = QThreadPool()
+        _POOL.setObjectName("caseapp-tasks")
+        _POOL.setMaxThreadCount(max(4, QThread.idealThreadCount()))
+    return _POOL
 
 
 class _Runnable(QRunnable):
@@ -98,7 +154,7 @@ class Task(QObject):
         if self.running:
             raise RuntimeError("task already running")
         self.running = True
-        (pool or QThreadPool.globalInstance()).start(_Runnable(self))
+        (pool or task_pool()).start(_Runnable(self))
 
     def cancel(self) -> None:
         self.cancel_token.cancel()
@@ -106,7 +162,8 @@ class Task(QObject):
     def _run(self) -> None:  # on the pool thread
         sink = _SignalProgress(self._signals)
         try:
-            result = self._fn(sink, self.cancel_token)
+            with _FROZEN_HEAP:
+                result = self._fn(sink, self.cancel_token)
         except Cancelled:
             self._signals.cancelled.emit()
         except CaseappError as exc:

@@ -108,7 +108,7 @@ def test_progress_dialog_returns_result(qtbot: QtBot) -> None:
 
 
 def test_progress_is_thinned_to_what_a_person_can_see() -> None:
-    from caseapp.ui.workers.task import _Signals, _SignalProgress
+    from caseapp.ui.workers.task import _SignalProgress, _Signals
 
     now = [0.0]
     signals = _Signals()

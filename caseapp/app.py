@@ -93,6 +93,7 @@ def open_app(
     recovery = recover_evidence_store(ctx)
     evidence = EvidenceService(ctx)
     complaint_queries = ComplaintQueryService(ctx)
+    exchange = ExchangeService(ctx, key_dir=ws.root / "exchange")
     return App(
         workspace=ws,
         db=db,
@@ -107,8 +108,8 @@ def open_app(
         analysis=AnalysisService(ctx, rules_dir=ws.root),
         links=LinkService(ctx),
         audit=AuditService(ctx),
-        exchange=ExchangeService(ctx, key_dir=ws.root / "exchange"),
-        export=ExportService.create(ctx, rules_dir=ws.root),
+        exchange=exchange,
+        export=ExportService.create(ctx, rules_dir=ws.root, exchange=exchange),
         complaint_queries=complaint_queries,
         search=SearchService(ctx, complaint_queries),
         timeline=TimelineService(ctx),

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import PurePosixPath
 
@@ -113,6 +113,9 @@ class CaseData:
     contacts: tuple[ContactRecord, ...]
     evidence: tuple[EvidenceRecord, ...]
     report: AnalysisReport
+    # party id → (other institutions of the industry exchange reporting one of its
+    # identifiers, the earliest date one of them saw it)
+    exchange: Mapping[int, tuple[int, date | None]] = field(default_factory=dict)
 
 
 def fmt_time(value: datetime | None, tz: timezone) -> str:
@@ -351,10 +354,20 @@ class ContextBuilder:
             for ident in p.identifiers:
                 note = "；".join(problem_label(x) for x in ident.problems)
                 lines.append(_identifier_line(self.redactor, ident.type, ident.value, note))
+            shared = ""
+            if p.id in self.data.exchange:
+                institutions, first_seen = self.data.exchange[p.id]
+                shared = ngettext(
+                    "{n} other institution of the industry exchange also reports this party's "
+                    "identifiers", "{n} other institutions of the industry exchange also report "
+                    "this party's identifiers", institutions).format(n=institutions)
+                if first_seen is not None:
+                    shared += _(" (first seen {date})").format(date=first_seen.isoformat())
             entries.append(PartyEntry(
                 number=number, name=p.name, kind=party_kind_label(p.kind),
                 role=party_role_label(p.role), aliases="、".join(p.aliases),
-                notes=self.redactor.text(p.notes), identifiers=tuple(lines)))
+                notes=self.redactor.text(p.notes), identifiers=tuple(lines),
+                exchange=shared))
         return tuple(entries)
 
     def _contacts(self) -> tuple[ContactEntry, ...]:

@@ -63,6 +63,7 @@ class PartyEntry:
     aliases: str
     notes: str
     identifiers: tuple[IdentifierLine, ...]
+    exchange: str = ""  # how many other institutions report it (a count, never their data)
 
 
 @dataclass(frozen=True, slots=True)

@@ -120,6 +120,8 @@ def _blocks(ctx: ReportContext) -> list[Block]:
             for ident in p.identifiers:
                 value = ident.value + (f"（{ident.note}）" if ident.note else "")
                 rows.append((ident.type_label, value))
+            if p.exchange:
+                rows.append((_("Industry exchange"), p.exchange))
             if p.notes:
                 rows.append((_("Notes"), p.notes))
             out.append(Fields(tuple(rows)))

@@ -18,6 +18,7 @@ import uuid
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
@@ -42,6 +43,7 @@ from caseapp.services.cases import CaseService
 from caseapp.services.contacts import ContactService
 from caseapp.services.context import ServiceContext
 from caseapp.services.evidence import EvidenceService
+from caseapp.services.exchange import ExchangeService
 from caseapp.services.parties import PartyService
 from caseapp.storage.owner_lock import OwnerLock
 
@@ -127,20 +129,24 @@ class _Phases:
 class ExportService:
     def __init__(self, ctx: ServiceContext, *, cases: CaseService, parties: PartyService,
                  contacts: ContactService, evidence: EvidenceService,
-                 analysis: AnalysisService) -> None:
+                 analysis: AnalysisService, exchange: ExchangeService | None = None) -> None:
         self._ctx = ctx
         self._cases = cases
         self._parties = parties
         self._contacts = contacts
         self._evidence = evidence
         self._analysis = analysis
+        self._exchange = exchange
 
     @classmethod
-    def create(cls, ctx: ServiceContext, *, rules_dir: Path | None = None) -> ExportService:
+    def create(cls, ctx: ServiceContext, *, rules_dir: Path | None = None,
+               exchange: ExchangeService | None = None) -> ExportService:
+        """`exchange`: where the industry exchange's matches come from (the suspects' section
+        then says how many other institutions report each suspect)."""
         evidence = EvidenceService(ctx)
         return cls(ctx, cases=CaseService(ctx), parties=PartyService(ctx),
                    contacts=ContactService(ctx, evidence), evidence=evidence,
-                   analysis=AnalysisService(ctx, rules_dir=rules_dir))
+                   analysis=AnalysisService(ctx, rules_dir=rules_dir), exchange=exchange)
 
     # --- context -------------------------------------------------------------------------
 
@@ -156,7 +162,8 @@ class ExportService:
                         parties=tuple(self._parties.list(case.id)),
                         contacts=tuple(self._contacts.list(case.id)),
                         evidence=tuple(self._evidence.list(case.id)),
-                        report=self._analysis.latest(case.id))
+                        report=self._analysis.latest(case.id),
+                        exchange=self._exchange_matches(case.id))
         if cancel is not None:
             cancel.raise_if_cancelled()
         with self._ctx.db.read() as s:
@@ -164,6 +171,14 @@ class ExportService:
                 redact=options.redact, sections=options.sections,
                 organisation=options.organisation), self._ctx.clock(), cancel)
             return builder.build(), builder
+
+    def _exchange_matches(self, case_id: int) -> dict[int, tuple[int, date | None]]:
+        """Party id → (other institutions reporting it, the earliest date they saw it): counts
+        only, never the other institutions' names or data."""
+        if self._exchange is None:
+            return {}
+        return {party_id: (m.institutions, m.first_seen)
+                for party_id, m in self._exchange.party_matches(case_id).items()}
 
     # --- export --------------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ sys.path.insert(0, str(HERE))
 from fuzz_targets import has_package_verifier, seed_corpus  # noqa: E402
 
 ATHERIS_TARGETS = ["csv", "xlsx", "identifiers", "package"]
-HYPOTHESIS_FILES = ["test_fuzz_readers.py", "test_fuzz_identifiers.py"]
+HYPOTHESIS_FILES = ["test_fuzz_readers.py", "test_fuzz_identifiers.py", "test_fuzz_package.py"]
 
 
 def atheris_targets() -> list[str]:

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from caseapp.app import App
+from caseapp.domain.errors import CaseappError
 from caseapp.i18n import _, ngettext
 from caseapp.services.linkgraph import (
     EdgeKind,
@@ -103,9 +104,10 @@ def node_radius(node: GraphNode) -> float:
 class NodeItem(QGraphicsObject):
     """A round, coloured node with its glyph, label and detail; movable."""
 
-    def __init__(self, node: GraphNode, view: LinkChartView) -> None:
+    def __init__(self, node: GraphNode, view: LinkChartView, badge: int = 0) -> None:
         super().__init__()
         self.node = node
+        self.badge = badge  # other institutions of the industry exchange reporting it
         self._view = view
         self.edges: list[EdgeItem] = []
         self.radius = node_radius(node)
@@ -118,6 +120,9 @@ class NodeItem(QGraphicsObject):
         tip = [node.label]
         if node.detail:
             tip.append(node.detail)
+        if badge:
+            tip.append(ngettext("⚑ Also reported by {n} other institution",
+                                "⚑ Also reported by {n} other institutions", badge).format(n=badge))
         tip.append(_("Double-click to open"))
         self.setToolTip("\n".join(tip))
         self._font = QFont()
@@ -164,6 +169,14 @@ class NodeItem(QGraphicsObject):
             glyph_font.setPixelSize(int(r * (0.8 if len(glyph) < 3 else 0.6)))
             painter.setFont(glyph_font)
         painter.drawText(QRectF(-r, -r, 2 * r, 2 * r), Qt.AlignmentFlag.AlignCenter, glyph)
+        if self.badge:  # an amber flag with the number of other institutions
+            flag = QRectF(r * 0.3, -r - 5, max(22.0, r * 1.1), 15.0)
+            painter.setPen(QPen(QColor("white"), 1.5))
+            painter.setBrush(QColor("#d97706"))
+            painter.drawRoundedRect(flag, 6, 6)
+            painter.setFont(self._small)
+            painter.setPen(QColor("white"))
+            painter.drawText(flag, Qt.AlignmentFlag.AlignCenter, f"⚑{self.badge}")
         # label with a soft halo so it stays readable over edges
         metrics = QFontMetricsF(self._font)
         label_rect = QRectF(-self._text_width / 2, r + 2, self._text_width, metrics.height())
@@ -284,6 +297,7 @@ class LinkChartView(CaseView):
         self.graph: LinkGraph | None = None
         self.layout_result: GraphLayout | None = None
         self.nodes: dict[str, NodeItem] = {}
+        self.badges: dict[str, int] = {}
         self.edge_items: list[EdgeItem] = []
         self._stale = True
         self.scene = QGraphicsScene(self)
@@ -349,20 +363,29 @@ class LinkChartView(CaseView):
             self.set_graph(None)
             return
 
-        def build(progress: object, cancel: object) -> tuple[LinkGraph, GraphLayout]:
+        def build(progress: object, cancel: object
+                  ) -> tuple[LinkGraph, GraphLayout, dict[str, int]]:
             graph = self.app.linkgraph.graph(case_id)
-            return graph, layout_graph(graph, aspect=self._aspect())
+            try:
+                badges = self.app.exchange.graph_badges(case_id)
+            except CaseappError:  # the exchange is not set up: no badges
+                badges = {}
+            return graph, layout_graph(graph, aspect=self._aspect()), badges
 
         result = run_file_work(self, _("Drawing the link chart"), build)
         if result is not None:
-            self.set_graph(*result)
+            graph, layout, badges = result
+            self.set_graph(graph, layout, badges)
 
     def _aspect(self) -> float:
         size = self.view.viewport().size()
         return max(0.6, min(2.5, size.width() / max(1, size.height()))) if size.height() > 50 \
             else 1.5
 
-    def set_graph(self, graph: LinkGraph | None, layout: GraphLayout | None = None) -> None:
+    def set_graph(self, graph: LinkGraph | None, layout: GraphLayout | None = None,
+                  badges: dict[str, int] | None = None) -> None:
+        """`badges`: node key → other institutions of the industry exchange reporting it."""
+        self.badges = dict(badges or {})
         self.scene.clear()
         self.nodes, self.edge_items = {}, []
         self.graph, self.layout_result = graph, layout
@@ -375,7 +398,7 @@ class LinkChartView(CaseView):
         height = max(760.0, 240.0 * math.sqrt(n))
         width = height * layout.aspect
         for node in graph.nodes:
-            item = NodeItem(node, self)
+            item = NodeItem(node, self, self.badges.get(node.key, 0))
             x, y = layout.positions.get(node.key, (0.5, 0.5))
             item.setPos(x * width, y * height)
             self.scene.addItem(item)

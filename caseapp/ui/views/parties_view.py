@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
 from caseapp.app import App
 from caseapp.domain.enums import PartyRole
 from caseapp.domain.errors import CaseappError
-from caseapp.domain.labels import party_kind_label, party_role_label
+from caseapp.domain.labels import identifier_type_label, party_kind_label, party_role_label
 from caseapp.i18n import _, ngettext
+from caseapp.services.exchange import PartyMatch
 from caseapp.services.parties import PartyRelations, RelatedObject
 from caseapp.services.records import PartyRecord
 from caseapp.ui.dialogs.contact_dialog import ContactDialog
@@ -86,6 +87,9 @@ class PartyDetail(QWidget):
         self.aliases_label = muted("", self)
         self.flag_label = QLabel(self)
         self.flag_label.setWordWrap(True)
+        self.exchange_label = QLabel(self)
+        self.exchange_label.setWordWrap(True)
+        self.exchange_label.hide()
         self.notes_label = QLabel(self)
         self.notes_label.setWordWrap(True)
         self.notes_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -120,6 +124,7 @@ class PartyDetail(QWidget):
         head.addWidget(self.kind_label)
         head.addWidget(self.aliases_label)
         head.addWidget(self.flag_label)
+        head.addWidget(self.exchange_label)
         head.addWidget(self.notes_label)
         id_card, id_layout = card(self)
         id_layout.addWidget(heading(_("Identifiers"), self))
@@ -130,6 +135,26 @@ class PartyDetail(QWidget):
         layout.addWidget(id_card)
         layout.addWidget(heading(_("Connected to"), self))
         layout.addWidget(self.tabs, 1)
+
+    def show_exchange(self, match: PartyMatch | None) -> None:
+        """How many other institutions of the industry exchange report this party's
+        identifiers (a count and a date: the exchange never reveals who or what else)."""
+        if match is None:
+            self.exchange_label.clear()
+            self.exchange_label.hide()
+            return
+        line = ngettext("⚑ Also reported by {n} other institution",
+                        "⚑ Also reported by {n} other institutions",
+                        match.institutions).format(n=match.institutions)
+        if match.first_seen is not None:
+            line += _(" (first seen {date})").format(date=match.first_seen.isoformat())
+        details = [ngettext("{type} {value}: {n} institution", "{type} {value}: {n} institutions",
+                            m.institutions).format(type=identifier_type_label(m.type),
+                                                   value=m.value, n=m.institutions)
+                   for m in match.identifiers]
+        self.exchange_label.setText(
+            f"<span style='color:#b45309'><b>{line}</b><br>{'<br>'.join(details)}</span>")
+        self.exchange_label.show()
 
     def show_party(self, party: PartyRecord, relations: PartyRelations | None) -> None:
         self.party = party
@@ -338,6 +363,12 @@ class PartiesView(CaseView):
             self.status_message.emit(str(exc))
             relations = None
         self.detail.show_party(party, relations)
+        try:
+            match = self.app.exchange.party_matches(party.case_id, [party.id]).get(party.id)
+        except CaseappError as exc:  # e.g. a consortium key file that cannot be read
+            self.status_message.emit(str(exc))
+            match = None
+        self.detail.show_exchange(match)
         self.stack.setCurrentIndex(1)
 
     def _update_buttons(self) -> None:

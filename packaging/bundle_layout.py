@@ -50,6 +50,9 @@ HIDDEN_IMPORTS: tuple[str, ...] = (
     "platformdirs",
 )
 
+# Third-party packages whose own data files must be collected into the bundle.
+DATA_PACKAGES: tuple[str, ...] = ("docx", "reportlab", "stdnum")
+
 # Qt modules the app may use when installed (PySide6-Addons / PySide6-Pdf): their plugins
 # (multimedia back ends, the PDF image format) come with them.
 OPTIONAL_QT_MODULES: tuple[str, ...] = (

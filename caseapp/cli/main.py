@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -583,5 +584,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(_("error: an unexpected internal error occurred (details above)."),
               file=sys.stderr)
         return 70
-    _emit(out, args.json)
+    try:
+        _emit(out, args.json)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`caseapp-cli … | head`): the work is done, nothing to say.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
     return out.exit_code

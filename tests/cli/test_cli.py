@@ -236,3 +236,16 @@ def test_compare_two_complaints_of_a_group(cli: Cli, samples: Path) -> None:
     assert code == 0 and out.splitlines()[1].startswith("  ")
     code, _out, err = cli.run("complaints", "compare", cid, group[0], "NO-SUCH")
     assert code != 0 and "NO-SUCH" in err
+
+
+def test_a_reader_that_goes_away_is_not_an_error(tmp_path: Path) -> None:
+    """`caseapp-cli … | head`: the pipe closes before the output is written."""
+    ws = str(tmp_path / "ws")
+    assert main(["--workspace", ws, "case", "create", "管道", "--number", "P-1"]) == 0
+    proc = subprocess.Popen([sys.executable, "-m", "caseapp.cli", "--workspace", ws,
+                             "case", "list"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # long before the child has imported caseapp
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, err
+    assert "Traceback" not in err and "BrokenPipe" not in err

@@ -568,6 +568,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         i = args_list.index("--lang")
         if i + 1 < len(args_list):
             set_language(args_list[i + 1])
+    if "--json" in args_list:  # also accepted after the command: `analyze CASE --json`
+        args_list = ["--json", *(a for a in args_list if a != "--json")]
     parser = build_parser()
     args = parser.parse_args(args_list)
     try:

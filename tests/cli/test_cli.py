@@ -249,3 +249,11 @@ def test_a_reader_that_goes_away_is_not_an_error(tmp_path: Path) -> None:
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 0, err
     assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_json_may_follow_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ws = str(tmp_path / "ws")
+    assert main(["--workspace", ws, "case", "create", "位置", "--number", "J-1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["number"] == "J-1"
+    assert main(["--workspace", ws, "analyze", "J-1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["clusters"] == []

@@ -128,3 +128,16 @@ def test_progress_is_thinned_to_what_a_person_can_see() -> None:
     now[0] += 0.06
     sink.report(7, None, "hashing")
     assert sent[-1] == (7, -1, "hashing")
+
+
+def test_a_busy_worker_pauses_for_the_ui_thread_now_and_then() -> None:
+    from caseapp.ui.workers.task import _Signals, _SignalProgress
+
+    now = [0.0]
+    pauses: list[float] = []
+    sink = _SignalProgress(_Signals(), clock=lambda: now[0], sleep=pauses.append)
+    for i in range(1, 1001):  # one second of work, reported every millisecond
+        now[0] = i / 1000
+        sink.report(i, 1000, "rows")
+    # about every 20 ms, for a millisecond: enough for the UI thread to take the lock
+    assert 45 <= len(pauses) <= 51 and set(pauses) == {0.001}

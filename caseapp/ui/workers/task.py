@@ -39,6 +39,7 @@ TaskFn = Callable[[ProgressSink, CancelToken], Any]
 # (up to sys.getswitchinterval(), 5 ms), so hundreds a second would freeze the window.
 _MIN_STEP = 1 / 500
 _MIN_INTERVAL = 0.05  # seconds
+_YIELD_INTERVAL, _YIELD_SECONDS = 0.02, 0.001  # see _SignalProgress.report
 
 
 class _Signals(QObject):
@@ -52,9 +53,12 @@ class _Signals(QObject):
 class _SignalProgress:
     """A ProgressSink that forwards to a Qt signal, thinned out to what a bar can show."""
 
-    def __init__(self, signals: _Signals, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, signals: _Signals, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self._signals = signals
         self._clock = clock
+        self._sleep = sleep
+        self._yielded_at = float("-inf")
         self._last: tuple[int, int, str] | None = None
         self._last_at = float("-inf")
 
@@ -64,6 +68,13 @@ class _SignalProgress:
         same_phase = last is not None and last[2] == label and last[1] == total_i
         finished = total_i > 0 and done >= total_i
         now = self._clock()
+        if now - self._yielded_at >= _YIELD_INTERVAL:
+            # Let the UI thread have the interpreter lock. A worker that reads files or a
+            # database gives the lock up and takes it back thousands of times a second; each
+            # such hand-over resets the UI thread's claim to it, so without a real pause the
+            # window can wait for seconds (the "convoy effect", bpo-7946).
+            self._yielded_at = now
+            self._sleep(_YIELD_SECONDS)
         if same_phase and not finished:
             assert last is not None
             if total_i > 0 and (done - last[0]) < total_i * _MIN_STEP:

@@ -131,7 +131,7 @@ def test_progress_is_thinned_to_what_a_person_can_see() -> None:
 
 
 def test_a_busy_worker_pauses_for_the_ui_thread_now_and_then() -> None:
-    from caseapp.ui.workers.task import _Signals, _SignalProgress
+    from caseapp.ui.workers.task import _SignalProgress, _Signals
 
     now = [0.0]
     pauses: list[float] = []
